@@ -1,0 +1,91 @@
+/**
+ * Errors OMS raises on purpose. Anything that is not an `OmsError` is a bug: handlers let it
+ * escape so that Lambda counts it in `Errors` and the alarm fires.
+ *
+ * Every class declares its own constructor and its `name` as a getter on purpose. These classes
+ * travel inside Pulumi's closure serializer, which rewrites `super(...)` into `Error.call(this, ...)`
+ * (that sets nothing on `this`), drops the arguments of implicit constructors, and only keeps a
+ * class's prototype chain when that prototype has members of its own.
+ * `test/domain/errors.test.ts` serializes them and checks they still behave.
+ */
+export class OmsError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.message = message;
+    Error.captureStackTrace(this, new.target);
+  }
+
+  override get name(): string {
+    return "OmsError";
+  }
+}
+
+/** One field of a request is wrong; `field` names it (`body` for the body as a whole). */
+export class ValidationError extends OmsError {
+  constructor(
+    readonly field: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+
+  override get name(): string {
+    return "ValidationError";
+  }
+}
+
+/** Required fields are absent; kept in the shape the original API answered with. */
+export class MissingFieldsError extends OmsError {
+  constructor(
+    readonly missingFields: readonly string[],
+    readonly requiredFields: readonly string[],
+    options?: ErrorOptions,
+  ) {
+    super("Missing required fields", options);
+  }
+
+  override get name(): string {
+    return "MissingFieldsError";
+  }
+}
+
+/** The resource does not exist, or the caller may not know that it does. */
+export class NotFoundError extends OmsError {
+  constructor(
+    readonly resource: string,
+    readonly id: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${resource} not found`, options);
+  }
+
+  override get name(): string {
+    return "NotFoundError";
+  }
+}
+
+/** The request carries no usable identity (API Gateway normally stops these first). */
+export class UnauthorizedError extends OmsError {
+  constructor(options?: ErrorOptions) {
+    super("Unauthorized", options);
+  }
+
+  override get name(): string {
+    return "UnauthorizedError";
+  }
+}
+
+/** The caller is known but lacks the role the operation needs. */
+export class ForbiddenError extends OmsError {
+  constructor(
+    readonly requiredGroup: string,
+    options?: ErrorOptions,
+  ) {
+    super("Forbidden", options);
+  }
+
+  override get name(): string {
+    return "ForbiddenError";
+  }
+}

@@ -1,0 +1,110 @@
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { ADMIN_GROUP, type Caller } from "../domain/caller";
+import { UnauthorizedError, ValidationError } from "../domain/errors";
+import { toHttpError } from "../domain/http-errors";
+
+/** The event API Gateway HTTP API sends (payload format 2.0) behind a JWT authorizer. */
+export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+/** What a route's function answers. */
+export type ApiResult = APIGatewayProxyStructuredResultV2;
+/** A route's function. */
+export type ApiHandler = (event: ApiEvent) => Promise<ApiResult>;
+/** Builds a route's function once per cold start: what `CallbackFunction` calls `callbackFactory`. */
+export type ApiHandlerFactory = () => ApiHandler;
+
+/** Bodies above this are refused before parsing; an order is a few hundred bytes. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+/** A JSON response (no body when `body` is undefined). */
+export function json(statusCode: number, body?: unknown, headers: Record<string, string> = {}): ApiResult {
+  if (body === undefined) {
+    return { statusCode, headers };
+  }
+  return {
+    statusCode,
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+/**
+ * API Gateway renders every claim as a string, arrays as `[a b]`; tokens checked elsewhere may
+ * carry real arrays. Both are read.
+ */
+function groupsOf(claim: unknown): string[] {
+  if (Array.isArray(claim)) return claim.map(String);
+  if (typeof claim !== "string") return [];
+  return claim
+    .replace(/^\[|\]$/g, "")
+    .split(/[\s,]+/)
+    .filter((group) => group.length > 0);
+}
+
+/** Who sent the request, from the claims the JWT authorizer verified. */
+export function callerOf(event: ApiEvent): Caller {
+  const claims = event.requestContext.authorizer?.jwt?.claims ?? {};
+  const sub = claims["sub"];
+  if (typeof sub !== "string" || sub.length === 0) {
+    throw new UnauthorizedError();
+  }
+  const email = claims["email"];
+  return {
+    userId: sub,
+    ...(typeof email === "string" ? { email } : {}),
+    isAdmin: groupsOf(claims["cognito:groups"]).includes(ADMIN_GROUP),
+  };
+}
+
+/** The request body as JSON, refused with a 400 naming `body` when it is too big or not JSON. */
+export function jsonBody(event: ApiEvent): unknown {
+  if (event.body === undefined || event.body === "") {
+    throw new ValidationError("body", "body must be a JSON object");
+  }
+  const text = event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
+  if (Buffer.byteLength(text, "utf8") > MAX_BODY_BYTES) {
+    throw new ValidationError("body", `body must be at most ${MAX_BODY_BYTES} bytes`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new ValidationError("body", "body must be valid JSON", { cause: error });
+  }
+}
+
+/** A path parameter API Gateway matched; its absence means the route table and the code disagree. */
+export function pathParameter(event: ApiEvent, name: string): string {
+  const value = event.pathParameters?.[name];
+  if (value === undefined || value === "") {
+    throw new ValidationError(name, `${name} is required`);
+  }
+  return value;
+}
+
+/**
+ * Runs a route: errors OMS raised on purpose become their HTTP response; anything else is logged
+ * as one JSON line (never the event: it carries the token) and rethrown, so that Lambda counts it
+ * in `Errors`, the alarm fires, and API Gateway answers its own 500 without a stack trace.
+ */
+export function httpHandler(handle: ApiHandler): ApiHandler {
+  return async (event) => {
+    try {
+      return await handle(event);
+    } catch (error) {
+      const http = toHttpError(error);
+      if (http) {
+        return json(http.statusCode, http.body);
+      }
+      console.error(
+        JSON.stringify({
+          level: "ERROR",
+          message: "Unhandled error",
+          requestId: event.requestContext.requestId,
+          routeKey: event.routeKey,
+          error:
+            error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+        }),
+      );
+      throw error;
+    }
+  };
+}

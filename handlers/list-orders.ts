@@ -1,0 +1,21 @@
+import { ownerScope } from "../domain/caller";
+import type { OrderRepository } from "../domain/order-repository";
+import { parsePageRequest } from "../domain/pagination";
+import { ordersFromEnvironment } from "./dynamo-order-repository";
+import { type ApiHandler, type ApiHandlerFactory, callerOf, httpHandler, json } from "./http";
+
+/** What `GET /orders` needs from the outside world. */
+export interface ListOrdersDeps {
+  readonly orders: OrderRepository;
+}
+
+/** `GET /orders`: the caller's orders (an admin's: everyone's), newest first, one page at a time. */
+export function makeListOrders(deps: ListOrdersDeps): ApiHandler {
+  return httpHandler(async (event) => {
+    const caller = callerOf(event);
+    const page = await deps.orders.list(ownerScope(caller), parsePageRequest(event.queryStringParameters));
+    return json(200, page);
+  });
+}
+
+export const listOrders: ApiHandlerFactory = () => makeListOrders({ orders: ordersFromEnvironment() });
