@@ -2,16 +2,25 @@
  * Errors OMS raises on purpose. Anything that is not an `OmsError` is a bug: handlers let it
  * escape so that Lambda counts it in `Errors` and the alarm fires.
  *
- * Every class declares its own constructor and its `name` as a getter on purpose. These classes
- * travel inside Pulumi's closure serializer, which rewrites `super(...)` into `Error.call(this, ...)`
- * (that sets nothing on `this`), drops the arguments of implicit constructors, and only keeps a
- * class's prototype chain when that prototype has members of its own.
+ * Every class declares its own constructor and its `name` as a getter, and `OmsError` sets
+ * `message`, `cause` and `stack` itself, on purpose. These classes travel inside Pulumi's closure
+ * serializer, which rewrites `super(...)` into `Error.call(this, ...)` (that sets nothing on
+ * `this`), drops the arguments of implicit constructors, and only keeps a class's prototype chain
+ * when that prototype has members of its own.
  * `test/domain/errors.test.ts` serializes them and checks they still behave.
  */
 export class OmsError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
-    this.message = message;
+    Object.defineProperty(this, "message", { value: message, writable: true, configurable: true, enumerable: false });
+    if (options && "cause" in options) {
+      Object.defineProperty(this, "cause", {
+        value: options.cause,
+        writable: true,
+        configurable: true,
+        enumerable: false,
+      });
+    }
     Error.captureStackTrace(this, new.target);
   }
 

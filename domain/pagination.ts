@@ -1,17 +1,19 @@
 import * as v from "valibot";
 import { parseOrThrow } from "./validation";
 
-/** Page sizes a list accepts. */
-export const PAGE_LIMITS = { default: 20, max: 100 } as const;
+/** Page size when the caller names none. */
+export const DEFAULT_PAGE_SIZE = 20;
+/** The largest page a caller may ask for. */
+export const MAX_PAGE_SIZE = 100;
 
 const ListQuerySchema = v.object({
   limit: v.optional(
     v.pipe(
       v.string(),
-      v.regex(/^\d+$/, `limit must be an integer from 1 to ${PAGE_LIMITS.max}`),
+      v.regex(/^\d+$/, `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`),
       v.transform(Number),
-      v.minValue(1, `limit must be an integer from 1 to ${PAGE_LIMITS.max}`),
-      v.maxValue(PAGE_LIMITS.max, `limit must be an integer from 1 to ${PAGE_LIMITS.max}`),
+      v.minValue(1, `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`),
+      v.maxValue(MAX_PAGE_SIZE, `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`),
     ),
   ),
   nextToken: v.optional(
@@ -34,5 +36,5 @@ export interface Page<T> {
 /** Reads `limit` and `nextToken` from a query string. */
 export function parsePageRequest(query: Readonly<Record<string, string | undefined>> | undefined): PageRequest {
   const parsed = parseOrThrow(ListQuerySchema, { limit: query?.["limit"], nextToken: query?.["nextToken"] });
-  return { limit: parsed.limit ?? PAGE_LIMITS.default, ...(parsed.nextToken ? { nextToken: parsed.nextToken } : {}) };
+  return { limit: parsed.limit ?? DEFAULT_PAGE_SIZE, ...(parsed.nextToken ? { nextToken: parsed.nextToken } : {}) };
 }

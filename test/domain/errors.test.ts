@@ -1,0 +1,59 @@
+import * as pulumi from "@pulumi/pulumi";
+import { expect } from "chai";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as errors from "../../domain/errors";
+
+/** One instance of every error class, built the way the domain builds them. */
+function everyError(): Error[] {
+  return [
+    new errors.OmsError("plain"),
+    new errors.ValidationError("quantity", "quantity must be a positive integer", { cause: "not a number" }),
+    new errors.MissingFieldsError(["product"], ["customerName", "product", "quantity"]),
+    new errors.NotFoundError("Order", "42"),
+    new errors.UnauthorizedError(),
+    new errors.ForbiddenError("admin"),
+  ];
+}
+
+/** What a handler relies on: class identity, name, message, own fields. */
+function describeAll(): unknown[] {
+  return everyError().map((error) => ({
+    isOms: error instanceof errors.OmsError,
+    isError: error instanceof Error,
+    own: Object.values(errors).filter((type) => error instanceof type).length,
+    name: error.name,
+    message: error.message,
+    text: String(error),
+    fields: { ...error },
+    cause: error.cause,
+    hasStack: typeof error.stack === "string",
+  }));
+}
+
+describe("OmsError and its subclasses", () => {
+  it("are named for their class and carry their fields", () => {
+    const described = describeAll() as { name: string }[];
+
+    expect(described.map((d) => d.name)).to.deep.equal(Object.keys(errors));
+    expect(described[2]).to.deep.include({
+      message: "Missing required fields",
+      fields: { missingFields: ["product"], requiredFields: ["customerName", "product", "quantity"] },
+    });
+  });
+
+  it("behave the same after Pulumi's closure serializer has rewritten them for Lambda", async () => {
+    const { text } = await pulumi.runtime.serializeFunction(() => describeAll, { isFactoryFunction: true });
+    const dir = mkdtempSync(join(tmpdir(), "oms-errors-"));
+    try {
+      writeFileSync(join(dir, "index.js"), text);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const packaged = require(join(dir, "index.js")) as { handler: () => unknown[] };
+
+      expect(packaged.handler()).to.deep.equal(describeAll());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
