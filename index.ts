@@ -1,0 +1,76 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Alerting, Identity, OrdersApi } from "./infra";
+import {
+  CONFIG_NAMESPACE,
+  STACK_CONFIG_KEYS,
+  type StackConfig,
+  StackConfigSchema,
+  parseStackConfig,
+} from "./infra/stack-config";
+
+/**
+ * The stack's `oms:*` config, read once and validated. Pulumi hands objects, lists, numbers and
+ * booleans to the program as JSON text, so those are parsed; keys the schema types as strings are
+ * kept verbatim, so that a domain prefix such as `2024` stays a string.
+ */
+function readStackConfig(): StackConfig {
+  const config = new pulumi.Config(CONFIG_NAMESPACE);
+  const raw: Record<string, unknown> = {};
+  for (const key of STACK_CONFIG_KEYS) {
+    const text = config.get(key);
+    if (text !== undefined) {
+      raw[key] = StackConfigSchema.entries[key].type === "string" ? text : parseJsonOrKeep(text);
+    }
+  }
+  try {
+    return parseStackConfig(raw, pulumi.getStack());
+  } catch (error) {
+    // A RunError shows as its message alone, without a stack trace into this file.
+    throw new pulumi.RunError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function parseJsonOrKeep(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+const config = readStackConfig();
+
+const identity = new Identity("oms", {
+  authDomainPrefix: config.authDomainPrefix,
+  callbackUrls: config.callbackUrls,
+  protectData: config.protectData,
+});
+
+const api = new OrdersApi("oms", {
+  issuerUrl: identity.issuerUrl,
+  clientId: identity.clientId,
+  throttle: config.throttle,
+  corsAllowedOrigins: config.corsAllowedOrigins,
+  logRetentionDays: config.logRetentionDays,
+  functionMemoryMb: config.functionMemoryMb,
+  functionTimeoutSeconds: config.functionTimeoutSeconds,
+  protectData: config.protectData,
+});
+
+const alerting = new Alerting("oms", {
+  alertEmail: config.alertEmail,
+  functions: api.functions,
+});
+
+/** Base URL of the orders API. */
+export const apiUrl = api.url;
+/** Cognito user pool id. */
+export const userPoolId = identity.userPoolId;
+/** Cognito app client id: the audience of the tokens the API accepts. */
+export const userPoolClientId = identity.clientId;
+/** Hosted UI sign-in page (authorization code flow, back to the first callback URL). */
+export const hostedUiLoginUrl = identity.hostedUiLoginUrl;
+/** Physical DynamoDB table names, by logical name. */
+export const tableNames = api.tableNames;
+/** ARN of the SNS topic that receives every operational alarm. */
+export const alertTopicArn = alerting.alertTopicArn;

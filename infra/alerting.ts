@@ -1,0 +1,110 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { type FunctionAlarmRule, functionAlarmRules } from "../monitoring/alarms";
+import { ArgsChecker } from "./component-args";
+
+const TYPE = "oms:infra:Alerting";
+
+/** Who is told, and about which functions. */
+export interface AlertingArgs {
+  /** Who receives alarms by e-mail; AWS first sends them a confirmation link, and nothing arrives until it is followed. */
+  alertEmail: pulumi.Input<string>;
+  /** The functions to watch: deployed function name by route function name (`OrdersApi.functions`). */
+  functions: Readonly<Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * The alerts topic, its e-mail subscription, and one CloudWatch alarm per function and rule of
+ * `monitoring/alarms.ts`, each notifying the topic when it fires and when it clears.
+ */
+export class Alerting extends pulumi.ComponentResource {
+  /** The ARN of the SNS topic every alarm notifies. */
+  public readonly alertTopicArn: pulumi.Output<string>;
+
+  constructor(name: string, args: AlertingArgs, opts?: pulumi.ComponentResourceOptions) {
+    const checker = new ArgsChecker(TYPE, name);
+    const alertEmail = checker.input(args.alertEmail, (email) =>
+      /^[^\s@]+@[^\s@]+$/.test(email) ? undefined : "alertEmail must be an e-mail address",
+    );
+    super(TYPE, name, {}, opts);
+
+    const topic = this.createTopic(name);
+    this.createTopicPolicy(name, topic);
+    this.createEmailSubscription(name, topic, alertEmail);
+    for (const [functionKey, functionName] of Object.entries(args.functions)) {
+      for (const rule of functionAlarmRules) {
+        this.createAlarm(`${name}-${functionKey}-${rule.suffix}`, rule, functionName, topic);
+      }
+    }
+
+    this.alertTopicArn = topic.arn;
+    this.registerOutputs({ alertTopicArn: this.alertTopicArn });
+  }
+
+  private createTopic(name: string): aws.sns.Topic {
+    return new aws.sns.Topic(`${name}-alerts`, {}, { parent: this });
+  }
+
+  /** Replaces the default topic policy: only this account's CloudWatch alarms may publish; people use IAM. */
+  private createTopicPolicy(name: string, topic: aws.sns.Topic): aws.sns.TopicPolicy {
+    const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+    return new aws.sns.TopicPolicy(
+      `${name}-alerts`,
+      {
+        arn: topic.arn,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Service: "cloudwatch.amazonaws.com" },
+              Action: "sns:Publish",
+              Resource: topic.arn,
+              Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+            },
+          ],
+        }),
+      },
+      { parent: this },
+    );
+  }
+
+  private createEmailSubscription(
+    name: string,
+    topic: aws.sns.Topic,
+    endpoint: pulumi.Input<string>,
+  ): aws.sns.TopicSubscription {
+    return new aws.sns.TopicSubscription(
+      `${name}-alerts-email`,
+      { topic: topic.arn, protocol: "email", endpoint },
+      { parent: this },
+    );
+  }
+
+  private createAlarm(
+    alarmName: string,
+    rule: FunctionAlarmRule,
+    functionName: pulumi.Input<string>,
+    topic: aws.sns.Topic,
+  ): aws.cloudwatch.MetricAlarm {
+    return new aws.cloudwatch.MetricAlarm(
+      alarmName,
+      {
+        namespace: rule.namespace,
+        metricName: rule.metricName,
+        statistic: rule.statistic,
+        period: rule.periodSeconds,
+        evaluationPeriods: rule.evaluationPeriods,
+        threshold: rule.threshold,
+        comparisonOperator: rule.comparison,
+        // No invocations means no errors: an idle function must not look broken.
+        treatMissingData: "notBreaching",
+        dimensions: { FunctionName: functionName },
+        alarmDescription: rule.description,
+        alarmActions: [topic.arn],
+        okActions: [topic.arn],
+      },
+      { parent: this },
+    );
+  }
+}

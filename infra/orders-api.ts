@@ -1,0 +1,271 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { type Route, routeKey, routes } from "../api/routes";
+import { type TableDefinition, keyAttributes, tables } from "../storage/tables";
+import { ArgsChecker, integerBetween, nonEmpty, oneOf, positiveInteger } from "./component-args";
+import { type DeployedTable, HandlerFunction, type HandlerFunctionArgs } from "./handler-function";
+import { LOG_RETENTION_DAYS } from "./stack-config";
+
+const TYPE = "oms:infra:OrdersApi";
+
+/** Headers browsers may send: the token, the JSON body's type, and the key that makes a retried POST safe. */
+const CORS_ALLOWED_HEADERS = ["authorization", "content-type", "idempotency-key"];
+
+/** How long browsers may cache a preflight answer, in seconds. */
+const CORS_MAX_AGE_SECONDS = 3600;
+
+/** One JSON line per request; `authorizerError` says why a token was refused. */
+const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: "$context.requestId",
+  ip: "$context.identity.sourceIp",
+  requestTime: "$context.requestTime",
+  httpMethod: "$context.httpMethod",
+  routeKey: "$context.routeKey",
+  status: "$context.status",
+  protocol: "$context.protocol",
+  responseLength: "$context.responseLength",
+  integrationErrorMessage: "$context.integrationErrorMessage",
+  authorizerError: "$context.authorizer.error",
+});
+
+/** API Gateway's stage throttling, for every route together. */
+export interface Throttle {
+  /** Requests that may arrive at once. */
+  readonly burstLimit: number;
+  /** Requests per second, sustained. */
+  readonly rateLimit: number;
+}
+
+/** How the orders API is exposed, who may call it, and how its functions run. */
+export interface OrdersApiArgs {
+  /** The `iss` of the tokens the JWT authorizer accepts (`Identity.issuerUrl`). */
+  issuerUrl: pulumi.Input<string>;
+  /** The app client id tokens must be issued to (`Identity.clientId`). */
+  clientId: pulumi.Input<string>;
+  /** Stage throttling, applied to every route. */
+  throttle: pulumi.Input<Throttle>;
+  /** Origins browsers may call the API from; `*` allows any. */
+  corsAllowedOrigins: pulumi.Input<string[]>;
+  /** How long function and access logs are kept, in days (a value CloudWatch Logs accepts). */
+  logRetentionDays: pulumi.Input<number>;
+  /** Memory of every function, in MB (128 to 10240). */
+  functionMemoryMb: pulumi.Input<number>;
+  /** Timeout of every function, in seconds; at most 29 because API Gateway gives up after 30. */
+  functionTimeoutSeconds: pulumi.Input<number>;
+  /**
+   * Keep the data: point-in-time recovery, deletion protection, `protect` and `retainOnDelete` on every table.
+   * @default false
+   */
+  protectData?: boolean;
+}
+
+/**
+ * The orders API: every table in `storage/tables.ts`, and an HTTP API serving every route in
+ * `api/routes.ts`, each behind the JWT authorizer and backed by its own least-privilege function.
+ */
+export class OrdersApi extends pulumi.ComponentResource {
+  /** The API's base URL (the `$default` stage's invoke URL). */
+  public readonly url: pulumi.Output<string>;
+  /** The HTTP API's id. */
+  public readonly apiId: pulumi.Output<string>;
+  /** Physical table names, by logical name (`orders`). */
+  public readonly tableNames: pulumi.Output<Record<string, string>>;
+  /** Table ARNs, by logical name. */
+  public readonly tableArns: pulumi.Output<Record<string, string>>;
+  /** Deployed function names, by route function name (`create-order`): what `Alerting` watches. */
+  public readonly functions: Readonly<Record<string, pulumi.Output<string>>>;
+
+  constructor(name: string, args: OrdersApiArgs, opts?: pulumi.ComponentResourceOptions) {
+    const checker = new ArgsChecker(TYPE, name);
+    const throttle = checker.input(args.throttle, (value) => {
+      return (
+        positiveInteger("throttle.burstLimit")(value.burstLimit) ??
+        positiveInteger("throttle.rateLimit")(value.rateLimit)
+      );
+    });
+    const corsAllowedOrigins = checker.input(args.corsAllowedOrigins, nonEmpty("corsAllowedOrigins"));
+    const logRetentionDays = checker.input(args.logRetentionDays, oneOf("logRetentionDays", LOG_RETENTION_DAYS));
+    const functionMemoryMb = checker.input(args.functionMemoryMb, integerBetween("functionMemoryMb", 128, 10240));
+    const functionTimeoutSeconds = checker.input(
+      args.functionTimeoutSeconds,
+      integerBetween("functionTimeoutSeconds", 1, 29),
+    );
+    const protectData = args.protectData ?? false;
+    super(TYPE, name, {}, opts);
+
+    const deployed = tables.map((table) => [table.name, this.createTable(name, table, protectData)] as const);
+    const deployedTables = Object.fromEntries(deployed);
+    const api = this.createApi(name, corsAllowedOrigins);
+    const authorizer = this.createAuthorizer(name, api, args.issuerUrl, args.clientId);
+    const functions = routes.map((route) => {
+      const fn = this.createFunction(name, route, deployedTables, {
+        memoryMb: functionMemoryMb,
+        timeoutSeconds: functionTimeoutSeconds,
+        logRetentionDays,
+      });
+      this.createRoute(name, api, authorizer, route, fn);
+      return [route.functionName, fn.functionName] as const;
+    });
+    const stage = this.createStage(name, api, throttle, logRetentionDays);
+
+    this.url = stage.invokeUrl;
+    this.apiId = api.id;
+    this.tableNames = pulumi.output(Object.fromEntries(deployed.map(([logical, table]) => [logical, table.name])));
+    this.tableArns = pulumi.output(Object.fromEntries(deployed.map(([logical, table]) => [logical, table.arn])));
+    this.functions = Object.fromEntries(functions);
+    this.registerOutputs({
+      url: this.url,
+      apiId: this.apiId,
+      tableNames: this.tableNames,
+      tableArns: this.tableArns,
+      functions: this.functions,
+    });
+  }
+
+  private createTable(name: string, table: TableDefinition, protectData: boolean): aws.dynamodb.Table {
+    return new aws.dynamodb.Table(
+      `${name}-${table.name}`,
+      {
+        billingMode: "PAY_PER_REQUEST",
+        hashKey: table.partitionKey.name,
+        rangeKey: table.sortKey?.name,
+        attributes: keyAttributes(table).map(({ name: attribute, type }) => ({ name: attribute, type })),
+        globalSecondaryIndexes: Object.values(table.indexes).map((index) => ({
+          name: index.name,
+          hashKey: index.partitionKey.name,
+          rangeKey: index.sortKey?.name,
+          projectionType: "ALL",
+        })),
+        serverSideEncryption: { enabled: true },
+        pointInTimeRecovery: { enabled: protectData },
+        deletionProtectionEnabled: protectData,
+      },
+      { parent: this, ...(protectData ? { protect: true, retainOnDelete: true } : {}) },
+    );
+  }
+
+  private createApi(name: string, allowOrigins: pulumi.Input<string[]>): aws.apigatewayv2.Api {
+    return new aws.apigatewayv2.Api(
+      name,
+      {
+        protocolType: "HTTP",
+        // API Gateway answers preflight requests itself, before the authorizer: browsers send them without a token.
+        corsConfiguration: {
+          allowOrigins,
+          allowMethods: [...new Set(routes.map((route) => route.method)), "OPTIONS"],
+          allowHeaders: CORS_ALLOWED_HEADERS,
+          maxAge: CORS_MAX_AGE_SECONDS,
+        },
+      },
+      { parent: this },
+    );
+  }
+
+  private createAuthorizer(
+    name: string,
+    api: aws.apigatewayv2.Api,
+    issuer: pulumi.Input<string>,
+    clientId: pulumi.Input<string>,
+  ): aws.apigatewayv2.Authorizer {
+    return new aws.apigatewayv2.Authorizer(
+      `${name}-jwt`,
+      {
+        apiId: api.id,
+        authorizerType: "JWT",
+        identitySources: ["$request.header.Authorization"],
+        jwtConfiguration: { issuer, audiences: [clientId] },
+      },
+      { parent: this },
+    );
+  }
+
+  private createFunction(
+    name: string,
+    route: Route,
+    deployedTables: Readonly<Record<string, DeployedTable>>,
+    settings: Pick<HandlerFunctionArgs, "memoryMb" | "timeoutSeconds" | "logRetentionDays">,
+  ): HandlerFunction {
+    return new HandlerFunction(
+      `${name}-${route.functionName}`,
+      { handler: route.handler, grants: route.grants, tables: deployedTables, ...settings },
+      { parent: this },
+    );
+  }
+
+  /** The route, its integration with the function, and the permission for this route alone to invoke it. */
+  private createRoute(
+    name: string,
+    api: aws.apigatewayv2.Api,
+    authorizer: aws.apigatewayv2.Authorizer,
+    route: Route,
+    fn: HandlerFunction,
+  ): aws.apigatewayv2.Route {
+    const childName = `${name}-${route.functionName}`;
+    const integration = new aws.apigatewayv2.Integration(
+      childName,
+      {
+        apiId: api.id,
+        integrationType: "AWS_PROXY",
+        integrationUri: fn.invokeArn,
+        payloadFormatVersion: "2.0",
+      },
+      { parent: this },
+    );
+    new aws.lambda.Permission(
+      childName,
+      {
+        action: "lambda:InvokeFunction",
+        function: fn.functionName,
+        principal: "apigateway.amazonaws.com",
+        sourceArn: pulumi.interpolate`${api.executionArn}/*/${route.method}${sourceArnPath(route.path)}`,
+      },
+      { parent: this },
+    );
+    return new aws.apigatewayv2.Route(
+      childName,
+      {
+        apiId: api.id,
+        routeKey: routeKey(route),
+        authorizationType: "JWT",
+        authorizerId: authorizer.id,
+        target: pulumi.interpolate`integrations/${integration.id}`,
+      },
+      { parent: this },
+    );
+  }
+
+  private createStage(
+    name: string,
+    api: aws.apigatewayv2.Api,
+    throttle: pulumi.Output<Throttle>,
+    logRetentionDays: pulumi.Input<number>,
+  ): aws.apigatewayv2.Stage {
+    const accessLogs = new aws.cloudwatch.LogGroup(
+      `${name}-access-logs`,
+      { retentionInDays: logRetentionDays },
+      { parent: this },
+    );
+    return new aws.apigatewayv2.Stage(
+      `${name}-default`,
+      {
+        apiId: api.id,
+        name: "$default",
+        autoDeploy: true,
+        defaultRouteSettings: {
+          throttlingBurstLimit: throttle.burstLimit,
+          throttlingRateLimit: throttle.rateLimit,
+        },
+        accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
+      },
+      { parent: this },
+    );
+  }
+}
+
+/**
+ * The path as it appears in the ARN API Gateway invokes with: the request's actual path, so a path
+ * parameter (`{id}`) must be a wildcard there, as SAM writes it, or every call to the route is refused.
+ */
+function sourceArnPath(path: string): string {
+  return path.replace(/\{[^}]+\}/g, "*");
+}

@@ -1,0 +1,108 @@
+import * as pulumi from "@pulumi/pulumi";
+import { expect } from "chai";
+import { tables } from "../../storage/tables";
+import { MockRecorder, deployStack, runProgram, stackConfig } from "../support/pulumi-mocks";
+
+/** The error a promise rejects with; fails when it resolves. */
+async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).to.be.an.instanceOf(Error);
+    return error as Error;
+  }
+  throw new Error("Expected a rejection");
+}
+
+describe("The OMS program (index.ts)", () => {
+  for (const stack of ["dev", "prod"]) {
+    describe(`on the ${stack} stack`, () => {
+      it("composes Identity, OrdersApi and Alerting, all named oms", async () => {
+        const deployment = await deployStack(stack);
+
+        const components = deployment.resources.filter((r) => r.type.startsWith("oms:infra:") && r.name === "oms");
+
+        expect(components.map((component) => component.type).sort()).to.deep.equal([
+          "oms:infra:Alerting",
+          "oms:infra:Identity",
+          "oms:infra:OrdersApi",
+        ]);
+      });
+
+      it("exports the API URL, the user pool and client, the login URL, the table names and the alert topic", async () => {
+        const deployment = await deployStack(stack);
+        const stage = deployment.ofType("aws:apigatewayv2/stage:Stage")[0];
+        const topic = deployment.ofType("aws:sns/topic:Topic")[0];
+        const tableNames = Object.fromEntries(
+          tables.map((table) => [
+            table.name,
+            deployment.named("aws:dynamodb/table:Table", `oms-${table.name}`).state["name"],
+          ]),
+        );
+
+        const { outputs } = deployment;
+
+        expect(Object.keys(outputs).sort()).to.deep.equal([
+          "alertTopicArn",
+          "apiUrl",
+          "hostedUiLoginUrl",
+          "tableNames",
+          "userPoolClientId",
+          "userPoolId",
+        ]);
+        expect(outputs["apiUrl"]).to.equal(stage?.state["invokeUrl"]);
+        expect(outputs["tableNames"]).to.deep.equal(tableNames);
+        expect(outputs["alertTopicArn"]).to.equal(topic?.state["arn"]);
+      });
+    });
+  }
+
+  describe("with invalid config", () => {
+    const cases: { what: string; change: (config: Record<string, string>) => void; message: string }[] = [
+      {
+        what: "a burst limit of 0",
+        change: (config) => {
+          config["oms:throttle"] = JSON.stringify({ burstLimit: 0, rateLimit: 100 });
+        },
+        message:
+          'Stack "dev" has invalid config:\n  oms:throttle.burstLimit: throttle.burstLimit must be a positive integer',
+      },
+      {
+        what: "no alert e-mail",
+        change: (config) => {
+          delete config["oms:alertEmail"];
+        },
+        message:
+          'Stack "dev" has invalid config:\n  oms:alertEmail: Invalid key: Expected "alertEmail" but received undefined',
+      },
+      {
+        what: "a protectData that is not a boolean",
+        change: (config) => {
+          config["oms:protectData"] = "yes";
+        },
+        message: 'Stack "dev" has invalid config:\n  oms:protectData: protectData must be true or false',
+      },
+    ];
+    for (const { what, change, message } of cases) {
+      it(`fails before creating anything, given ${what}, naming the oms: key`, async () => {
+        const config = stackConfig("dev");
+        change(config);
+        const recorder = new MockRecorder("eu-west-1");
+
+        const error = await rejectionOf(runProgram("dev", config, recorder));
+
+        expect(error).to.be.an.instanceOf(pulumi.RunError);
+        expect(error.message).to.equal(message);
+        expect(recorder.resources.map((resource) => resource.type)).to.deep.equal(["pulumi:pulumi:Stack"]);
+      });
+    }
+  });
+
+  it("keeps a string key verbatim even when it reads as JSON, such as the domain prefix 2024", async () => {
+    const config = { ...stackConfig("dev"), "oms:authDomainPrefix": "2024" };
+
+    const deployment = await runProgram("dev", config);
+
+    expect(deployment.ofType("aws:cognito/userPoolDomain:UserPoolDomain")[0]?.inputs["domain"]).to.equal("2024");
+  });
+});
