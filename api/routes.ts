@@ -3,29 +3,13 @@ import { deleteOrder } from "../handlers/delete-order";
 import { getOrder } from "../handlers/get-order";
 import type { ApiHandlerFactory } from "../handlers/http";
 import { listOrders } from "../handlers/list-orders";
-import { type IndexDefinition, type TableDefinition, ordersTable } from "../storage/tables";
+import type { TableGrant } from "../storage/access";
+import { ordersTable } from "../storage/tables";
 
 /** HTTP methods the API serves (OPTIONS is CORS preflight, answered by API Gateway itself). */
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
-/** DynamoDB actions a function may be granted. */
-export type DynamoDbAction =
-  | "dynamodb:GetItem"
-  | "dynamodb:PutItem"
-  | "dynamodb:UpdateItem"
-  | "dynamodb:DeleteItem"
-  | "dynamodb:Query"
-  | "dynamodb:ConditionCheckItem";
-
-/** Access to one table: exactly the actions a function calls, on the table or on some of its indexes. */
-export interface TableGrant {
-  /** The table. */
-  readonly table: TableDefinition;
-  /** The actions the function calls. */
-  readonly actions: readonly DynamoDbAction[];
-  /** When set, the grant is on these indexes only, not on the table itself. */
-  readonly indexes?: readonly IndexDefinition[];
-}
+export type { DynamoDbAction, TableGrant } from "../storage/access";
 
 /** One route of the API and the function behind it. */
 export interface Route {

@@ -98,3 +98,94 @@ export class ForbiddenError extends OmsError {
     return "ForbiddenError";
   }
 }
+
+/** The resource already exists (e.g. a second profile for the same user). */
+export class ConflictError extends OmsError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+
+  override get name(): string {
+    return "ConflictError";
+  }
+}
+
+/** Fewer units are in stock than the order asks for; nothing was reserved. */
+export class OutOfStockError extends OmsError {
+  constructor(
+    readonly product: string,
+    readonly available: number,
+    options?: ErrorOptions,
+  ) {
+    super("Item out of stock", options);
+  }
+
+  override get name(): string {
+    return "OutOfStockError";
+  }
+}
+
+/** The order names a product the inventory does not carry. */
+export class UnknownProductError extends ValidationError {
+  constructor(
+    readonly product: string,
+    options?: ErrorOptions,
+  ) {
+    super("product", `product "${product}" is not in the inventory`, options);
+  }
+
+  override get name(): string {
+    return "UnknownProductError";
+  }
+}
+
+/** The order-status machine does not allow this change. */
+export class InvalidTransitionError extends OmsError {
+  constructor(
+    readonly from: string,
+    readonly to: string,
+    options?: ErrorOptions,
+  ) {
+    super(`Cannot change an order from ${from} to ${to}`, options);
+  }
+
+  override get name(): string {
+    return "InvalidTransitionError";
+  }
+}
+
+/** An `Idempotency-Key` came back with a different request body. */
+export class IdempotencyKeyReusedError extends OmsError {
+  constructor(options?: ErrorOptions) {
+    super("Idempotency-Key was already used with a different request body", options);
+  }
+
+  override get name(): string {
+    return "IdempotencyKeyReusedError";
+  }
+}
+
+/** The first request with this `Idempotency-Key` is still running; retry shortly. */
+export class RequestInProgressError extends OmsError {
+  constructor(options?: ErrorOptions) {
+    super("A request with this Idempotency-Key is still in progress", options);
+  }
+
+  override get name(): string {
+    return "RequestInProgressError";
+  }
+}
+
+/**
+ * A dependency could not answer now (throttling, a transaction conflict); trying again later may
+ * work. The order workflow retries tasks that fail with this name.
+ */
+export class TransientError extends OmsError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+
+  override get name(): string {
+    return "TransientError";
+  }
+}

@@ -1,4 +1,15 @@
-import { ForbiddenError, MissingFieldsError, NotFoundError, UnauthorizedError, ValidationError } from "./errors";
+import {
+  ConflictError,
+  ForbiddenError,
+  IdempotencyKeyReusedError,
+  InvalidTransitionError,
+  MissingFieldsError,
+  NotFoundError,
+  OutOfStockError,
+  RequestInProgressError,
+  UnauthorizedError,
+  ValidationError,
+} from "./errors";
 
 /** What a client sees for a failed request: a status code and a JSON body, never a stack trace. */
 export interface HttpError {
@@ -32,6 +43,18 @@ export function toHttpError(error: unknown): HttpError | undefined {
   }
   if (error instanceof NotFoundError) {
     return { statusCode: 404, body: { message: error.message } };
+  }
+  if (error instanceof OutOfStockError) {
+    return { statusCode: 409, body: { message: error.message, product: error.product, available: error.available } };
+  }
+  if (error instanceof InvalidTransitionError) {
+    return { statusCode: 409, body: { message: error.message, status: error.from, requested: error.to } };
+  }
+  if (error instanceof ConflictError || error instanceof RequestInProgressError) {
+    return { statusCode: 409, body: { message: error.message } };
+  }
+  if (error instanceof IdempotencyKeyReusedError) {
+    return { statusCode: 422, body: { message: error.message } };
   }
   return undefined;
 }

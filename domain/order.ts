@@ -1,15 +1,6 @@
 import * as v from "valibot";
-import { MissingFieldsError, ValidationError } from "./errors";
-import { boundedText, parseOrThrow } from "./validation";
-
-/** Where an order is in its life. Transitions between them are the order-status machine's. */
-export const OrderStatus = {
-  Placed: "PLACED",
-  Shipped: "SHIPPED",
-  Delivered: "DELIVERED",
-  Cancelled: "CANCELLED",
-} as const;
-export type OrderStatus = (typeof OrderStatus)[keyof typeof OrderStatus];
+import { OrderStatus } from "./order-status";
+import { boundedText, parseOrThrow, requireFields } from "./validation";
 
 /** Limits on what one order may say; they keep items small and error messages exact. */
 export const ORDER_LIMITS = {
@@ -40,6 +31,8 @@ export interface Order extends NewOrder {
   readonly ownerId: string;
   readonly status: OrderStatus;
   readonly createdAt: string;
+  /** When the status last changed. */
+  readonly updatedAt?: string;
 }
 
 /**
@@ -47,19 +40,11 @@ export interface Order extends NewOrder {
  * original API's shape; then the first wrong field is named. Unknown fields are dropped.
  */
 export function parseNewOrder(body: unknown): NewOrder {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new ValidationError("body", "body must be a JSON object");
-  }
-  const fields = body as Record<string, unknown>;
-  const missing = REQUIRED_ORDER_FIELDS.filter((field) => fields[field] === undefined || fields[field] === null);
-  if (missing.length > 0) {
-    throw new MissingFieldsError(missing, REQUIRED_ORDER_FIELDS);
-  }
-  return parseOrThrow(CreateOrderSchema, body);
+  return parseOrThrow(CreateOrderSchema, requireFields(body, REQUIRED_ORDER_FIELDS));
 }
 
-/** Builds the order a caller places; ids and time come from outside so that this stays pure. */
-export function placeOrder(input: NewOrder, ownerId: string, orderId: string, now: Date): Order {
+/** The order a caller places, before the workflow has run; ids and time come from outside so that this stays pure. */
+export function newOrder(input: NewOrder, ownerId: string, orderId: string, now: Date): Order {
   return {
     OrderId: orderId,
     ownerId,

@@ -26,6 +26,8 @@ export interface TableDefinition {
   readonly partitionKey: KeyAttribute;
   readonly sortKey?: KeyAttribute;
   readonly indexes: Readonly<Record<string, IndexDefinition>>;
+  /** Attribute holding an epoch-seconds expiry, when DynamoDB should delete expired items. */
+  readonly timeToLiveAttribute?: string;
 }
 
 /**
@@ -53,6 +55,37 @@ export const ordersTable = {
 
 /** The value of `kind` on every order item, the partition of the `newest` index. */
 export const ORDER_KIND = "ORDER";
+
+/**
+ * Stock per item. `reservations` (a string set of order ids in flight) makes reserving and
+ * releasing idempotent per order.
+ */
+export const inventoryTable = {
+  name: "inventory",
+  envVar: "INVENTORY_TABLE",
+  partitionKey: { name: "itemId", type: "S" },
+  indexes: {},
+} as const satisfies TableDefinition;
+
+/** Customer profiles, keyed by the Cognito `sub`. */
+export const usersTable = {
+  name: "users",
+  envVar: "USERS_TABLE",
+  partitionKey: { name: "userId", type: "S" },
+  indexes: {},
+} as const satisfies TableDefinition;
+
+/**
+ * Powertools Idempotency's records for `POST /orders`; DynamoDB deletes them after their
+ * `expiration` (TTL).
+ */
+export const idempotencyTable = {
+  name: "idempotency",
+  envVar: "IDEMPOTENCY_TABLE",
+  partitionKey: { name: "id", type: "S" },
+  timeToLiveAttribute: "expiration",
+  indexes: {},
+} as const satisfies TableDefinition;
 
 /** Every table OMS owns. */
 export const tables: readonly TableDefinition[] = [ordersTable];

@@ -14,6 +14,13 @@ function everyError(): Error[] {
     new errors.NotFoundError("Order", "42"),
     new errors.UnauthorizedError(),
     new errors.ForbiddenError("admin"),
+    new errors.ConflictError("A profile already exists for this user"),
+    new errors.OutOfStockError("Headlight", 1),
+    new errors.UnknownProductError("Wiper"),
+    new errors.InvalidTransitionError("SHIPPED", "PLACED"),
+    new errors.IdempotencyKeyReusedError(),
+    new errors.RequestInProgressError(),
+    new errors.TransientError("DynamoDB: ThrottlingException"),
   ];
 }
 
@@ -22,7 +29,9 @@ function describeAll(): unknown[] {
   return everyError().map((error) => ({
     isOms: error instanceof errors.OmsError,
     isError: error instanceof Error,
-    own: Object.values(errors).filter((type) => error instanceof type).length,
+    classes: Object.entries(errors)
+      .filter(([, type]) => error instanceof type)
+      .map(([name]) => name),
     name: error.name,
     message: error.message,
     text: String(error),
@@ -34,9 +43,14 @@ function describeAll(): unknown[] {
 
 describe("OmsError and its subclasses", () => {
   it("are named for their class and carry their fields", () => {
-    const described = describeAll() as { name: string }[];
+    const described = describeAll() as { name: string; classes: string[] }[];
 
     expect(described.map((d) => d.name)).to.deep.equal(Object.keys(errors));
+    expect(described.find((d) => d.name === "UnknownProductError")?.classes).to.deep.equal([
+      "OmsError",
+      "ValidationError",
+      "UnknownProductError",
+    ]);
     expect(described[2]).to.deep.include({
       message: "Missing required fields",
       fields: { missingFields: ["product"], requiredFields: ["customerName", "product", "quantity"] },

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { MissingFieldsError, ValidationError } from "../../domain/errors";
-import { ORDER_LIMITS, OrderStatus, isOrderId, parseNewOrder, placeOrder } from "../../domain/order";
+import { ORDER_LIMITS, isOrderId, parseNewOrder, newOrder } from "../../domain/order";
+import { OrderStatus } from "../../domain/order-status";
 
 const valid = { customerName: "Kamlesh", product: "MacBook Pro", quantity: 1 };
 
@@ -82,11 +83,11 @@ describe("parseNewOrder", () => {
   });
 });
 
-describe("placeOrder", () => {
+describe("newOrder", () => {
   it("makes a PLACED order owned by the caller, stamped with the given id and time", () => {
     const now = new Date("2026-11-27T10:00:00.000Z");
 
-    const order = placeOrder(valid, "user-1", "0b9c8f5e-7d1c-4e7a-9a51-2f0b7c1d9e11", now);
+    const order = newOrder(valid, "user-1", "0b9c8f5e-7d1c-4e7a-9a51-2f0b7c1d9e11", now);
 
     expect(order).to.deep.equal({
       OrderId: "0b9c8f5e-7d1c-4e7a-9a51-2f0b7c1d9e11",

@@ -1,0 +1,54 @@
+import * as v from "valibot";
+import { ValidationError } from "./errors";
+import { boundedText, parseOrThrow, requireFields } from "./validation";
+
+/** Limits on a profile. */
+export const USER_LIMITS = { nameLength: 100, emailLength: 254 } as const;
+
+const email = v.pipe(
+  v.string("email must be a string"),
+  v.trim(),
+  v.toLowerCase(),
+  v.maxLength(USER_LIMITS.emailLength, `email must be at most ${USER_LIMITS.emailLength} characters`),
+  v.email("email must be an e-mail address"),
+);
+
+export const CreateUserSchema = v.object({
+  name: boundedText("name", USER_LIMITS.nameLength),
+  email,
+});
+export type CreateUserInput = v.InferInput<typeof CreateUserSchema>;
+export type NewUser = v.InferOutput<typeof CreateUserSchema>;
+
+export const UpdateUserSchema = v.object({
+  name: v.optional(boundedText("name", USER_LIMITS.nameLength)),
+  email: v.optional(email),
+});
+export type UpdateUserInput = v.InferInput<typeof UpdateUserSchema>;
+export type UserChanges = v.InferOutput<typeof UpdateUserSchema>;
+
+/** The fields `POST /users` needs. */
+export const REQUIRED_USER_FIELDS = ["name", "email"] as const;
+
+/** A customer's profile; its id is the Cognito `sub`, so a user has at most one. */
+export interface UserProfile {
+  readonly userId: string;
+  readonly name: string;
+  readonly email: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** Validates a `POST /users` body; unknown fields are dropped. */
+export function parseNewUser(body: unknown): NewUser {
+  return parseOrThrow(CreateUserSchema, requireFields(body, REQUIRED_USER_FIELDS));
+}
+
+/** Validates a `PUT /users/me` body: at least one of `name` and `email`. */
+export function parseUserChanges(body: unknown): UserChanges {
+  const changes = parseOrThrow(UpdateUserSchema, requireFields(body, []));
+  if (changes.name === undefined && changes.email === undefined) {
+    throw new ValidationError("body", "body must change name or email");
+  }
+  return changes;
+}

@@ -1,0 +1,31 @@
+import { expect } from "chai";
+import { MissingFieldsError, ValidationError } from "../../domain/errors";
+import { parseNewUser, parseUserChanges } from "../../domain/user";
+
+describe("user profiles", () => {
+  it("keeps name and a normalised e-mail, dropping anything else", () => {
+    expect(parseNewUser({ name: " Dinesh ", email: " Dinesh@Example.COM ", userId: "someone-else" })).to.deep.equal({
+      name: "Dinesh",
+      email: "dinesh@example.com",
+    });
+  });
+
+  it("reports absent fields together", () => {
+    expect(() => parseNewUser({}))
+      .to.throw(MissingFieldsError)
+      .that.deep.includes({ missingFields: ["name", "email"], requiredFields: ["name", "email"] });
+  });
+
+  it("refuses an address that is not one, naming email", () => {
+    expect(() => parseNewUser({ name: "D", email: "not-an-address" }))
+      .to.throw(ValidationError, "email must be an e-mail address")
+      .that.includes({ field: "email" });
+  });
+
+  it("updates name or e-mail, and refuses an update of neither", () => {
+    expect(parseUserChanges({ email: "new@example.com" })).to.deep.equal({ email: "new@example.com" });
+    expect(() => parseUserChanges({ nickname: "x" }))
+      .to.throw(ValidationError, "body must change name or email")
+      .that.includes({ field: "body" });
+  });
+});
