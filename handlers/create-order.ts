@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { OrderRepository } from "../domain/order-repository";
-import { parseNewOrder, placeOrder } from "../domain/order";
+import { parseNewOrder, newOrder } from "../domain/order";
 import { ordersFromEnvironment } from "./dynamo-order-repository";
 import { type ApiHandler, type ApiHandlerFactory, callerOf, httpHandler, json, jsonBody } from "./http";
 
@@ -15,7 +15,7 @@ export interface CreateOrderDeps {
 export function makeCreateOrder(deps: CreateOrderDeps): ApiHandler {
   return httpHandler(async (event) => {
     const caller = callerOf(event);
-    const order = placeOrder(parseNewOrder(jsonBody(event)), caller.userId, deps.newId(), deps.now());
+    const order = newOrder(parseNewOrder(jsonBody(event)), caller.userId, deps.newId(), deps.now());
     await deps.orders.create(order);
     return json(201, order, { location: `/orders/${order.OrderId}` });
   });

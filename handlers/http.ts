@@ -1,16 +1,27 @@
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { ADMIN_GROUP, type Caller } from "../domain/caller";
-import { UnauthorizedError, ValidationError } from "../domain/errors";
+import { ForbiddenError, UnauthorizedError, ValidationError } from "../domain/errors";
 import { toHttpError } from "../domain/http-errors";
+import type { Notifier, OrderWorkflow, SubscriptionRegistry } from "../domain/ports";
 
 /** The event API Gateway HTTP API sends (payload format 2.0) behind a JWT authorizer. */
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 /** What a route's function answers. */
 export type ApiResult = APIGatewayProxyStructuredResultV2;
 /** A route's function. */
-export type ApiHandler = (event: ApiEvent) => Promise<ApiResult>;
+export type ApiHandler = (event: ApiEvent, context?: Context) => Promise<ApiResult>;
+
+/**
+ * Adapters the local stack brings where no emulator serves the AWS API (SNS, starting the
+ * workflow). In the cloud nothing is passed, and each factory builds its SDK clients instead.
+ */
+export interface InjectedAdapters {
+  readonly notifications?: Notifier & SubscriptionRegistry;
+  readonly orderWorkflow?: OrderWorkflow;
+}
+
 /** Builds a route's function once per cold start: what `CallbackFunction` calls `callbackFactory`. */
-export type ApiHandlerFactory = () => ApiHandler;
+export type ApiHandlerFactory = (adapters?: InjectedAdapters) => ApiHandler;
 
 /** Bodies above this are refused before parsing; an order is a few hundred bytes. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -38,6 +49,13 @@ function groupsOf(claim: unknown): string[] {
     .replace(/^\[|\]$/g, "")
     .split(/[\s,]+/)
     .filter((group) => group.length > 0);
+}
+
+/** Refuses callers outside the `admin` group. */
+export function requireAdmin(caller: Caller): void {
+  if (!caller.isAdmin) {
+    throw new ForbiddenError(ADMIN_GROUP);
+  }
 }
 
 /** Who sent the request, from the claims the JWT authorizer verified. */
@@ -86,9 +104,9 @@ export function pathParameter(event: ApiEvent, name: string): string {
  * in `Errors`, the alarm fires, and API Gateway answers its own 500 without a stack trace.
  */
 export function httpHandler(handle: ApiHandler): ApiHandler {
-  return async (event) => {
+  return async (event, context) => {
     try {
-      return await handle(event);
+      return await handle(event, context);
     } catch (error) {
       const http = toHttpError(error);
       if (http) {
