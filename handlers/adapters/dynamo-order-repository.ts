@@ -1,0 +1,177 @@
+import {
+  DeleteCommand,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from "@aws-sdk/lib-dynamodb";
+import type { Order } from "../../domain/order";
+import type { OrderRepository } from "../../domain/ports";
+import { ORDER_KIND, inventoryTable, ordersTable } from "../../storage/tables";
+import { classifyDynamoDbError, isConditionFailure } from "./dynamodb-errors";
+import { decodePageToken, encodePageToken } from "./page-token";
+
+/** Physical names of the tables an order touches. */
+export interface OrderTables {
+  readonly orders: string;
+  /** Needed by the writes that move stock in the same transaction. */
+  readonly inventory: string;
+}
+
+/** The API's view of a stored item: the order's own fields, nothing the table needs for indexing. */
+function toOrder(item: Record<string, unknown>): Order {
+  return {
+    OrderId: item["OrderId"] as string,
+    ownerId: item["ownerId"] as string,
+    customerName: item["customerName"] as string,
+    product: item["product"] as string,
+    quantity: item["quantity"] as number,
+    status: item["status"] as Order["status"],
+    createdAt: item["createdAt"] as string,
+    ...(typeof item["updatedAt"] === "string" ? { updatedAt: item["updatedAt"] } : {}),
+  };
+}
+
+/** Orders in DynamoDB, in the tables `storage/tables.ts` describes. */
+export function dynamoOrderRepository(client: DynamoDBDocumentClient, tables: OrderTables): OrderRepository {
+  const { byOwner, newest } = ordersTable.indexes;
+  const itemKey = inventoryTable.partitionKey.name;
+
+  async function send<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw classifyDynamoDbError(error);
+    }
+  }
+
+  /** The write that puts `quantity` units of `product` back in stock, as one part of a transaction. */
+  function restock(order: Order, now: string) {
+    return {
+      Update: {
+        TableName: tables.inventory,
+        Key: { [itemKey]: order.product },
+        UpdateExpression: "SET quantity = quantity + :quantity, updatedAt = :now",
+        ConditionExpression: "attribute_exists(quantity)",
+        ExpressionAttributeValues: { ":quantity": order.quantity, ":now": now },
+      },
+    };
+  }
+
+  async function get(orderId: string): Promise<Order | undefined> {
+    const { Item } = await send(() =>
+      client.send(new GetCommand({ TableName: tables.orders, Key: { OrderId: orderId }, ConsistentRead: true })),
+    );
+    return Item ? toOrder(Item) : undefined;
+  }
+
+  return {
+    get,
+
+    async createReserved(order) {
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: tables.orders,
+                  Item: { ...order, kind: ORDER_KIND },
+                  ConditionExpression: "attribute_not_exists(OrderId)",
+                },
+              },
+              {
+                Update: {
+                  TableName: tables.inventory,
+                  Key: { [itemKey]: order.product },
+                  UpdateExpression: "DELETE reservations :order",
+                  ConditionExpression: "contains(reservations, :orderId)",
+                  ExpressionAttributeValues: { ":order": new Set([order.OrderId]), ":orderId": order.OrderId },
+                },
+              },
+            ],
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw classifyDynamoDbError(error);
+        if ((await get(order.OrderId))?.createdAt === order.createdAt) return;
+        throw new Error(`No stock is reserved for order ${order.OrderId}`, { cause: error });
+      }
+    },
+
+    async list(ownerId, page) {
+      const [attribute, value] = ownerId === undefined ? ["kind", ORDER_KIND] : ["ownerId", ownerId];
+      const { Items = [], LastEvaluatedKey } = await send(() =>
+        client.send(
+          new QueryCommand({
+            TableName: tables.orders,
+            IndexName: ownerId === undefined ? newest.name : byOwner.name,
+            KeyConditionExpression: "#partition = :partition",
+            ExpressionAttributeNames: { "#partition": attribute },
+            ExpressionAttributeValues: { ":partition": value },
+            ScanIndexForward: false,
+            Limit: page.limit,
+            ...(page.nextToken
+              ? {
+                  ExclusiveStartKey: decodePageToken(page.nextToken, ["OrderId", "createdAt", attribute], {
+                    [attribute]: value,
+                  }),
+                }
+              : {}),
+          }),
+        ),
+      );
+      return {
+        items: Items.map(toOrder),
+        ...(LastEvaluatedKey ? { nextToken: encodePageToken(LastEvaluatedKey) } : {}),
+      };
+    },
+
+    async changeStatus({ order, to, returnStock }, now) {
+      const at = now.toISOString();
+      const update = {
+        TableName: tables.orders,
+        Key: { OrderId: order.OrderId },
+        UpdateExpression: "SET #status = :to, updatedAt = :now",
+        ConditionExpression: "#status = :from",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: { ":to": to, ":from": order.status, ":now": at },
+      };
+      try {
+        if (returnStock) {
+          await client.send(new TransactWriteCommand({ TransactItems: [{ Update: update }, restock(order, at)] }));
+        } else {
+          await client.send(new UpdateCommand(update));
+        }
+      } catch (error) {
+        if (isConditionFailure(error)) return undefined;
+        throw classifyDynamoDbError(error);
+      }
+      return { ...order, status: to, updatedAt: at };
+    },
+
+    async remove(order, returnStock) {
+      const remove = {
+        TableName: tables.orders,
+        Key: { OrderId: order.OrderId },
+        ConditionExpression: "#status = :status",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: { ":status": order.status },
+      };
+      try {
+        if (returnStock) {
+          await client.send(
+            new TransactWriteCommand({ TransactItems: [{ Delete: remove }, restock(order, new Date().toISOString())] }),
+          );
+        } else {
+          await client.send(new DeleteCommand(remove));
+        }
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw classifyDynamoDbError(error);
+      }
+    },
+  };
+}

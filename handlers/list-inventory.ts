@@ -1,0 +1,19 @@
+import { parsePageRequest } from "../domain/pagination";
+import type { InventoryRepository } from "../domain/ports";
+import { inventoryRepository } from "./adapters/from-environment";
+import { type ApiHandler, type ApiHandlerFactory, callerOf, httpHandler, json } from "./http";
+
+/** What `GET /inventory` needs from the outside world. */
+export interface ListInventoryDeps {
+  readonly inventory: InventoryRepository;
+}
+
+/** `GET /inventory`: items and their free stock, for any signed-in user, one page at a time. */
+export function makeListInventory(deps: ListInventoryDeps): ApiHandler {
+  return httpHandler(async (event) => {
+    callerOf(event);
+    return json(200, await deps.inventory.list(parsePageRequest(event.queryStringParameters)));
+  });
+}
+
+export const listInventory: ApiHandlerFactory = () => makeListInventory({ inventory: inventoryRepository() });

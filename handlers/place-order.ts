@@ -1,0 +1,48 @@
+import { randomUUID } from "node:crypto";
+import type { BasePersistenceLayer } from "@aws-lambda-powertools/idempotency/persistence";
+import { OutOfStockError, UnknownProductError } from "../domain/errors";
+import { newOrder, parseNewOrder } from "../domain/order";
+import type { OrderWorkflow } from "../domain/ports";
+import { idempotencyStore, orderWorkflow } from "./adapters/from-environment";
+import { type ApiHandler, type ApiHandlerFactory, callerOf, httpHandler, json, jsonBody } from "./http";
+import { withIdempotencyKey } from "./idempotency";
+
+/** What `POST /orders` needs from the outside world. */
+export interface PlaceOrderDeps {
+  readonly orderWorkflow: OrderWorkflow;
+  readonly newId: () => string;
+  readonly now: () => Date;
+  /** Where `Idempotency-Key`s are remembered. */
+  readonly idempotency: BasePersistenceLayer;
+}
+
+/**
+ * `POST /orders`: validates the order, runs the order workflow and answers with its outcome:
+ * 201 with the order, 409 when out of stock, 400 for an unknown product.
+ */
+export function makePlaceOrder(deps: PlaceOrderDeps): ApiHandler {
+  const place = httpHandler(async (event) => {
+    const caller = callerOf(event);
+    const order = newOrder(parseNewOrder(jsonBody(event)), caller.userId, deps.newId(), deps.now());
+    const outcome = await deps.orderWorkflow.place(order);
+    switch (outcome.kind) {
+      case "placed":
+        return json(201, outcome.order, { location: `/orders/${outcome.order.OrderId}` });
+      case "outOfStock":
+        throw new OutOfStockError(order.product, outcome.available);
+      case "unknownProduct":
+        throw new UnknownProductError(order.product);
+      case "failed":
+        throw new Error(`The order workflow failed for order ${order.OrderId}: ${outcome.error}: ${outcome.cause}`);
+    }
+  });
+  return withIdempotencyKey(place, deps.idempotency, "place-order");
+}
+
+export const placeOrder: ApiHandlerFactory = (adapters = {}) =>
+  makePlaceOrder({
+    orderWorkflow: adapters.orderWorkflow ?? orderWorkflow(),
+    newId: randomUUID,
+    now: () => new Date(),
+    idempotency: idempotencyStore(),
+  });

@@ -1,0 +1,32 @@
+import { parseItemId, parseSetStock } from "../domain/inventory";
+import type { InventoryRepository } from "../domain/ports";
+import { inventoryRepository } from "./adapters/from-environment";
+import {
+  type ApiHandler,
+  type ApiHandlerFactory,
+  callerOf,
+  httpHandler,
+  json,
+  jsonBody,
+  pathParameter,
+  requireAdmin,
+} from "./http";
+
+/** What `PUT /inventory/{itemId}` needs from the outside world. */
+export interface SetStockDeps {
+  readonly inventory: InventoryRepository;
+  readonly now: () => Date;
+}
+
+/** `PUT /inventory/{itemId}` (admin): sets an item's free stock, adding the item when it is new. */
+export function makeSetStock(deps: SetStockDeps): ApiHandler {
+  return httpHandler(async (event) => {
+    requireAdmin(callerOf(event));
+    const itemId = parseItemId(pathParameter(event, "itemId"));
+    const { quantity } = parseSetStock(jsonBody(event));
+    return json(200, await deps.inventory.setStock(itemId, quantity, deps.now()));
+  });
+}
+
+export const setStock: ApiHandlerFactory = () =>
+  makeSetStock({ inventory: inventoryRepository(), now: () => new Date() });

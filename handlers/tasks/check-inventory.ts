@@ -1,0 +1,14 @@
+import { type ReservationDecision, parseStockMovement } from "../../domain/inventory";
+import type { InventoryRepository } from "../../domain/ports";
+import { inventoryRepository } from "../adapters/from-environment";
+import type { TaskHandlerFactory } from "./task";
+
+/** `CheckInventory`: reserves the order's units if they are free, atomically, and says what it decided. */
+export function makeCheckInventory(deps: { readonly inventory: InventoryRepository }) {
+  return async (input: unknown): Promise<ReservationDecision> => {
+    const { orderId, itemId, quantity } = parseStockMovement(input);
+    return deps.inventory.reserve(orderId, itemId, quantity);
+  };
+}
+
+export const checkInventory: TaskHandlerFactory = () => makeCheckInventory({ inventory: inventoryRepository() });

@@ -1,0 +1,15 @@
+import { parseStockMovement } from "../../domain/inventory";
+import type { InventoryRepository } from "../../domain/ports";
+import { inventoryRepository } from "../adapters/from-environment";
+import type { TaskHandlerFactory } from "./task";
+
+/** `ReleaseStock`: the compensation; gives back what `CheckInventory` reserved for the order, once. */
+export function makeReleaseStock(deps: { readonly inventory: InventoryRepository }) {
+  return async (input: unknown): Promise<Record<string, never>> => {
+    const { orderId, itemId, quantity } = parseStockMovement(input);
+    await deps.inventory.release(orderId, itemId, quantity);
+    return {};
+  };
+}
+
+export const releaseStock: TaskHandlerFactory = () => makeReleaseStock({ inventory: inventoryRepository() });

@@ -1,0 +1,5 @@
+/** A workflow task's function: Step Functions passes the state's input and takes what it returns. */
+export type TaskHandler = (input: unknown) => Promise<unknown>;
+
+/** Builds a task's function once per cold start: what `CallbackFunction` calls `callbackFactory`. */
+export type TaskHandlerFactory = () => TaskHandler;

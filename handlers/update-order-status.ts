@@ -1,0 +1,80 @@
+import { ConflictError, NotFoundError } from "../domain/errors";
+import { ORDER_STATUS_CHANGED, notificationFor } from "../domain/notifications";
+import { isOrderId } from "../domain/order";
+import { nextStatus, parseLegacyStatusUpdate, parseStatusUpdate, returnsStock } from "../domain/order-status";
+import type { Notifier, OrderRepository } from "../domain/ports";
+import { notifications, orderRepository } from "./adapters/from-environment";
+import {
+  type ApiEvent,
+  type ApiHandler,
+  type ApiHandlerFactory,
+  callerOf,
+  httpHandler,
+  json,
+  jsonBody,
+  pathParameter,
+  requireAdmin,
+} from "./http";
+
+/** What a status update needs from the outside world. */
+export interface UpdateOrderStatusDeps {
+  readonly orders: OrderRepository;
+  readonly notifier: Notifier;
+  readonly now: () => Date;
+}
+
+/** The original API's route, kept as an alias: `PUT /orders` with the order id in the body. */
+export const LEGACY_STATUS_ROUTE = "PUT /orders";
+
+/** Which order, which status, and (for the alias) whose order the request names. */
+function requestOf(event: ApiEvent) {
+  if (event.routeKey === LEGACY_STATUS_ROUTE) {
+    const { orderId, userId, status } = parseLegacyStatusUpdate(jsonBody(event));
+    return { orderId, status, ownerId: userId };
+  }
+  return { orderId: pathParameter(event, "id"), status: parseStatusUpdate(jsonBody(event)), ownerId: undefined };
+}
+
+/**
+ * `PATCH /orders/{id}` (admin): applies a transition the order-status machine allows (cancelling
+ * gives the stock back in the same transaction), then e-mails the customer.
+ */
+export function makeUpdateOrderStatus(deps: UpdateOrderStatusDeps): ApiHandler {
+  return httpHandler(async (event) => {
+    requireAdmin(callerOf(event));
+    const request = requestOf(event);
+    const order = isOrderId(request.orderId) ? await deps.orders.get(request.orderId) : undefined;
+    if (!order || (request.ownerId !== undefined && order.ownerId !== request.ownerId)) {
+      throw new NotFoundError("Order", request.orderId);
+    }
+    const to = nextStatus(order.status, request.status);
+    const updated = await deps.orders.changeStatus(
+      { order, to, returnStock: returnsStock(order.status, to) },
+      deps.now(),
+    );
+    if (!updated) {
+      throw new ConflictError("The order changed while it was being updated; read it again and retry");
+    }
+    try {
+      await deps.notifier.notify(notificationFor(ORDER_STATUS_CHANGED, updated));
+    } catch (error) {
+      console.error(
+        JSON.stringify({
+          level: "ERROR",
+          message: "Customer notification failed",
+          orderId: updated.OrderId,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      );
+      return json(200, { ...updated, message: "Order updated; the customer could not be notified." });
+    }
+    return json(200, { ...updated, message: "Order updated and customer notified." });
+  });
+}
+
+export const updateOrderStatus: ApiHandlerFactory = (adapters = {}) =>
+  makeUpdateOrderStatus({
+    orders: orderRepository(),
+    notifier: adapters.notifications ?? notifications(),
+    now: () => new Date(),
+  });

@@ -1,0 +1,190 @@
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { expect } from "chai";
+import aslValidator from "asl-validator";
+import { TransientError } from "../../domain/errors";
+import type { Order } from "../../domain/order";
+import type { InventoryRepository, OrderRepository } from "../../domain/ports";
+import { dynamoInventoryRepository } from "../../handlers/adapters/dynamo-inventory-repository";
+import { dynamoOrderRepository } from "../../handlers/adapters/dynamo-order-repository";
+import { makeCheckInventory } from "../../handlers/tasks/check-inventory";
+import { makeCreateOrder } from "../../handlers/tasks/create-order";
+import { makeReleaseStock } from "../../handlers/tasks/release-stock";
+import type { TaskHandler } from "../../handlers/tasks/task";
+import { localOrderWorkflow } from "../../local/local-order-workflow";
+import { LOCAL_NOTIFICATIONS_TOPIC_ARN, type PublishParameters } from "../../local/local-sns";
+import { inventoryTable, ordersTable } from "../../storage/tables";
+import { State, orderWorkflowDefinition } from "../../workflow/definition";
+import { documentClient, freshTable } from "../support/dynamodb";
+
+const arns = {
+  checkInventoryArn: "arn:aws:lambda:eu-west-1:123456789012:function:oms-check-inventory",
+  createOrderArn: "arn:aws:lambda:eu-west-1:123456789012:function:oms-create-order",
+  releaseStockArn: "arn:aws:lambda:eu-west-1:123456789012:function:oms-release-stock",
+  notificationsTopicArn: "arn:aws:sns:eu-west-1:123456789012:oms-order-notifications",
+};
+
+function orderFor(product: string, quantity: number, n = 1): Order {
+  return {
+    OrderId: `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`,
+    ownerId: "alice",
+    customerName: "Alice",
+    product,
+    quantity,
+    status: "PLACED",
+    createdAt: "2026-11-27T10:00:00.000Z",
+  };
+}
+
+describe("the order workflow definition", () => {
+  it("is valid Amazon States Language", () => {
+    const { isValid, errorsText } = aslValidator(orderWorkflowDefinition(arns));
+
+    expect(isValid, errorsText("\n")).to.equal(true);
+  });
+
+  it("keeps the original states and their meaning, and never lets a reservation go without compensation", () => {
+    const { StartAt, States } = orderWorkflowDefinition(arns);
+
+    expect(StartAt).to.equal("CheckInventory");
+    expect(States.CheckInventory.Next).to.equal("IsAvailable");
+    expect(States.IsAvailable.Choices[0]).to.deep.equal({
+      Variable: "$.InventoryResult.result",
+      StringEquals: "Available",
+      Next: "CreateOrder",
+    });
+    expect(States.OutOfStock).to.include({ Type: "Fail", Error: "ItemUnavailable" });
+    expect(States.CreateOrder.Catch[0]).to.include({ Next: "ReleaseStock" });
+    expect(States.ReleaseStock.Next).to.equal("OrderFailed");
+  });
+});
+
+describe("the order workflow, run locally on DynamoDB Local", function () {
+  this.timeout(60_000);
+  let client: DynamoDBDocumentClient;
+  let inventory: InventoryRepository;
+  let orders: OrderRepository;
+  let tables: { orders: string; inventory: string };
+  let published: PublishParameters[];
+
+  beforeEach(async () => {
+    client = await documentClient();
+    tables = { orders: await freshTable(ordersTable), inventory: await freshTable(inventoryTable) };
+    inventory = dynamoInventoryRepository(client, tables.inventory);
+    orders = dynamoOrderRepository(client, tables);
+    published = [];
+    await inventory.setStock("Headlight", 4, new Date());
+  });
+
+  function workflow(overrides: Partial<Record<string, TaskHandler>> = {}) {
+    return localOrderWorkflow({
+      tasks: {
+        [State.CheckInventory]: makeCheckInventory({ inventory }),
+        [State.CreateOrder]: makeCreateOrder({ orders }),
+        [State.ReleaseStock]: makeReleaseStock({ inventory }),
+        ...overrides,
+      },
+      publish: async (parameters) => {
+        published.push(parameters);
+        return {};
+      },
+      retryIntervalMs: 0,
+    });
+  }
+
+  async function stock(itemId: string) {
+    const { Item } = await client.send(new GetCommand({ TableName: tables.inventory, Key: { itemId } }));
+    return Item;
+  }
+
+  it("reserves the stock, creates the order and tells its owner when the item is available", async () => {
+    const order = orderFor("Headlight", 3);
+
+    const outcome = await workflow().place(order);
+
+    expect(outcome).to.deep.equal({ kind: "placed", order });
+    expect(await orders.get(order.OrderId)).to.deep.equal(order);
+    expect(await stock("Headlight")).to.deep.include({ quantity: 1 });
+    expect((await stock("Headlight"))?.["reservations"]).to.equal(undefined);
+    expect(published).to.deep.equal([
+      {
+        TopicArn: LOCAL_NOTIFICATIONS_TOPIC_ARN,
+        Subject: `Your order ${order.OrderId} is placed`,
+        Message: `Hello Alice, your order ${order.OrderId} for 3 x Headlight is placed. We will e-mail you when it ships.`,
+        MessageAttributes: { userId: { DataType: "String", StringValue: "alice" } },
+      },
+    ]);
+  });
+
+  it("fails with ItemUnavailable, reserving nothing, when too few units are left", async () => {
+    const outcome = await workflow().place(orderFor("Headlight", 5));
+
+    expect(outcome).to.deep.equal({ kind: "outOfStock", available: 4 });
+    expect(await stock("Headlight")).to.deep.include({ quantity: 4 });
+    expect(published).to.deep.equal([]);
+  });
+
+  it("fails with UnknownProduct for an item the inventory does not carry", async () => {
+    expect(await workflow().place(orderFor("Wiper", 1))).to.deep.equal({ kind: "unknownProduct" });
+  });
+
+  it("gives the stock back before failing when CreateOrder fails", async () => {
+    const order = orderFor("Headlight", 2);
+    const failing: TaskHandler = async () => {
+      throw new Error("the orders table is gone");
+    };
+
+    const outcome = await workflow({ [State.CreateOrder]: failing }).place(order);
+
+    expect(outcome).to.deep.equal({ kind: "failed", error: "OrderFailed", cause: "the orders table is gone" });
+    expect(await stock("Headlight")).to.deep.include({ quantity: 4 });
+    expect((await stock("Headlight"))?.["reservations"]).to.equal(undefined);
+    expect(await orders.get(order.OrderId)).to.equal(undefined);
+  });
+
+  it("retries a transient task error and reserves only once", async () => {
+    const check = makeCheckInventory({ inventory });
+    let calls = 0;
+    const flaky: TaskHandler = async (input) => {
+      calls += 1;
+      const decision = await check(input);
+      if (calls === 1) throw new TransientError("DynamoDB: ThrottlingException");
+      return decision;
+    };
+    const order = orderFor("Headlight", 1);
+
+    const outcome = await workflow({ [State.CheckInventory]: flaky }).place(order);
+
+    expect(calls).to.equal(2);
+    expect(outcome.kind).to.equal("placed");
+    expect(await stock("Headlight")).to.deep.include({ quantity: 3 });
+  });
+
+  it("creates an order once when CreateOrder is retried after it succeeded", async () => {
+    const create = makeCreateOrder({ orders });
+    let calls = 0;
+    const lostAnswer: TaskHandler = async (input) => {
+      calls += 1;
+      await create(input);
+      if (calls === 1) throw new TransientError("the answer was lost");
+      return {};
+    };
+    const order = orderFor("Headlight", 2);
+
+    const outcome = await workflow({ [State.CreateOrder]: lostAnswer }).place(order);
+
+    expect(calls).to.equal(2);
+    expect(outcome).to.deep.equal({ kind: "placed", order });
+    expect(await stock("Headlight")).to.deep.include({ quantity: 2 });
+  });
+
+  it("never sells more than it has: 20 simultaneous orders for 3 units make 3 orders", async () => {
+    await client.send(new PutCommand({ TableName: tables.inventory, Item: { itemId: "Seatbelt", quantity: 3 } }));
+    const run = workflow();
+
+    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => run.place(orderFor("Seatbelt", 1, i + 1))));
+
+    expect(outcomes.filter((o) => o.kind === "placed")).to.have.length(3);
+    expect(outcomes.filter((o) => o.kind === "outOfStock")).to.have.length(17);
+    expect(await stock("Seatbelt")).to.deep.include({ quantity: 0 });
+  });
+});

@@ -1,0 +1,47 @@
+import { checkInventory } from "../handlers/tasks/check-inventory";
+import { createOrder } from "../handlers/tasks/create-order";
+import { releaseStock } from "../handlers/tasks/release-stock";
+import type { TaskHandlerFactory } from "../handlers/tasks/task";
+import type { TableGrant } from "../storage/access";
+import { inventoryTable, ordersTable } from "../storage/tables";
+import { State, type StateName } from "./definition";
+
+/** A Task state of the order workflow and the function that does its work. */
+export interface WorkflowTask {
+  /** The state this function serves. */
+  readonly state: StateName;
+  /** The function's name: its Pulumi child name suffix and its log group's. Never rename once shipped. */
+  readonly functionName: string;
+  /** Builds the handler; passed to `CallbackFunction` as `callbackFactory` and called as is locally. */
+  readonly handler: TaskHandlerFactory;
+  /** Every table access the function needs; its IAM policy is exactly this. */
+  readonly grants: readonly TableGrant[];
+}
+
+/**
+ * The workflow's functions, written once: `OrderWorkflow` deploys them and puts their ARNs in the
+ * definition; the local stack runs them in place of those ARNs.
+ */
+export const workflowTasks: readonly WorkflowTask[] = [
+  {
+    state: State.CheckInventory,
+    functionName: "check-inventory",
+    handler: checkInventory,
+    grants: [{ table: inventoryTable, actions: ["dynamodb:UpdateItem", "dynamodb:GetItem"] }],
+  },
+  {
+    state: State.CreateOrder,
+    functionName: "create-order",
+    handler: createOrder,
+    grants: [
+      { table: ordersTable, actions: ["dynamodb:PutItem", "dynamodb:GetItem"] },
+      { table: inventoryTable, actions: ["dynamodb:UpdateItem"] },
+    ],
+  },
+  {
+    state: State.ReleaseStock,
+    functionName: "release-stock",
+    handler: releaseStock,
+    grants: [{ table: inventoryTable, actions: ["dynamodb:UpdateItem"] }],
+  },
+];
