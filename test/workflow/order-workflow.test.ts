@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { expect } from "chai";
-import aslValidator from "asl-validator";
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- asl-validator is `module.exports = fn`
+import aslValidator = require("asl-validator");
 import { TransientError } from "../../domain/errors";
 import type { Order } from "../../domain/order";
 import type { InventoryRepository, OrderRepository } from "../../domain/ports";

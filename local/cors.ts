@@ -1,0 +1,65 @@
+import type { Route } from "../api/routes";
+
+/** An HTTP API's CORS configuration. */
+export interface CorsPolicy {
+  /** Origins allowed; `*` allows any. */
+  readonly allowOrigins: readonly string[];
+  readonly allowMethods: readonly string[];
+  readonly allowHeaders: readonly string[];
+  readonly maxAgeSeconds: number;
+}
+
+/**
+ * Request headers a browser client may send: the token, the JSON body's type, and the key that
+ * makes a retried POST safe. The same values as `OrdersApi`'s `corsConfiguration`.
+ */
+export const CORS_ALLOW_HEADERS = ["authorization", "content-type", "idempotency-key"] as const;
+
+/** How long browsers may cache a preflight answer, in seconds, as in `OrdersApi`. */
+export const CORS_MAX_AGE_SECONDS = 3600;
+
+/**
+ * The CORS policy for the stack's `corsAllowedOrigins`; `undefined` (CORS off) when that list is
+ * empty. Methods are the ones the routes use, in route order, then OPTIONS, as `OrdersApi` lists them.
+ */
+export function corsPolicy(
+  allowOrigins: readonly string[],
+  routes: readonly Pick<Route, "method">[],
+): CorsPolicy | undefined {
+  if (allowOrigins.length === 0) return undefined;
+  return {
+    allowOrigins,
+    allowMethods: [...new Set(routes.map((route) => route.method)), "OPTIONS"],
+    allowHeaders: CORS_ALLOW_HEADERS,
+    maxAgeSeconds: CORS_MAX_AGE_SECONDS,
+  };
+}
+
+/** The `access-control-allow-origin` value for a request from `origin`, if that origin is allowed. */
+export function allowedOrigin(policy: CorsPolicy | undefined, origin: string | undefined): string | undefined {
+  if (!policy || !origin) return undefined;
+  if (policy.allowOrigins.includes("*")) return "*";
+  return policy.allowOrigins.some((allowed) => allowed.toLowerCase() === origin.toLowerCase()) ? origin : undefined;
+}
+
+/** The request headers a preflight is judged on. */
+export interface PreflightRequest {
+  readonly origin?: string;
+  readonly accessControlRequestMethod?: string;
+}
+
+/**
+ * Headers of API Gateway's own answer to a preflight `OPTIONS` (always 204, no authorizer): the
+ * CORS headers only for a real preflight (`Origin` and `Access-Control-Request-Method`) from an
+ * allowed origin, none otherwise, which the browser reads as a refusal.
+ */
+export function preflightHeaders(policy: CorsPolicy, request: PreflightRequest): Record<string, string> {
+  const origin = allowedOrigin(policy, request.origin);
+  if (!origin || !request.accessControlRequestMethod) return {};
+  return {
+    "access-control-allow-origin": origin,
+    "access-control-allow-methods": policy.allowMethods.join(","),
+    "access-control-allow-headers": policy.allowHeaders.join(","),
+    "access-control-max-age": String(policy.maxAgeSeconds),
+  };
+}

@@ -1,0 +1,274 @@
+import { randomBytes } from "node:crypto";
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type Route, routeKey } from "../api/routes";
+import type { ApiHandler } from "../handlers/http";
+import { type CorsPolicy, allowedOrigin, preflightHeaders } from "./cors";
+import type { JwtAuthorizer } from "./jwt-authorizer";
+import { lambdaContext } from "./lambda-context";
+import type { LocalAlerting } from "./local-alerting";
+import type { Mailbox } from "./mailbox";
+import { type GatewayResponse, fromResult, splitTarget, toEvent } from "./payload-format";
+import { matchRoute } from "./route-matching";
+import type { TokenBucket } from "./token-bucket";
+
+/** API Gateway refuses request bodies above 10 MB before any route runs. */
+export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+
+/** Where the local stack writes its lines: one per request, and errors. */
+export interface LocalLog {
+  info(line: string): void;
+  error(line: string): void;
+}
+
+/** Request lines to stdout, errors to stderr. */
+export const consoleLog: LocalLog = {
+  info: (line) => console.log(line),
+  error: (line) => console.error(line),
+};
+
+/** A route with its function, built once like a Lambda cold start. */
+export interface GatewayRoute extends Pick<Route, "method" | "path" | "functionName"> {
+  readonly invoke: ApiHandler;
+}
+
+/** What `GET /_local/config` tells `npm run token`. */
+export interface LocalConfig {
+  readonly userPoolId: string;
+  readonly clientId: string;
+  readonly cognitoEndpoint: string;
+  readonly region: string;
+}
+
+/** Everything the gateway needs; each piece is built (and tested) on its own. */
+export interface GatewayOptions {
+  readonly routes: readonly GatewayRoute[];
+  readonly authorizer: JwtAuthorizer;
+  /** `undefined` turns CORS off: preflights then fall through to routing, like an API without CORS. */
+  readonly cors: CorsPolicy | undefined;
+  /** The stage's throttle. */
+  readonly throttle: TokenBucket;
+  /** Lambda's timeout: a function still running after it fails like a timed-out Lambda. */
+  readonly functionTimeoutSeconds: number;
+  /** Lambda's memory setting, as the context reports it. */
+  readonly functionMemoryMb: number;
+  /** Prefix of the functions' physical names, e.g. `oms-local` for `oms-local-create-order`. */
+  readonly functionPrefix: string;
+  readonly alerting: LocalAlerting;
+  readonly mailbox: Mailbox;
+  readonly localConfig: LocalConfig;
+  readonly log?: LocalLog;
+  /** The clock for `requestContext.time`. */
+  readonly now?: () => Date;
+}
+
+/** A listening gateway. */
+export interface Gateway {
+  /** e.g. `http://127.0.0.1:3000`. */
+  readonly url: string;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+const API_ID = "local";
+const ACCOUNT_ID = "000000000000";
+
+function jsonResponse(statusCode: number, body: unknown): GatewayResponse {
+  return {
+    statusCode,
+    headers: { "content-type": "application/json" },
+    body: Buffer.from(JSON.stringify(body), "utf8"),
+  };
+}
+
+const NOT_FOUND = () => jsonResponse(404, { message: "Not Found" });
+const UNAUTHORIZED = () => jsonResponse(401, { message: "Unauthorized" });
+const TOO_MANY_REQUESTS = () => jsonResponse(429, { message: "Too Many Requests" });
+const TOO_LARGE = () => jsonResponse(413, { message: "Request Entity Too Large" });
+const INTERNAL_ERROR = () => jsonResponse(500, { message: "Internal Server Error" });
+
+/** API Gateway's request ids look like `JKJaXmPLvHcESHA=`. */
+function newRequestId(): string {
+  return randomBytes(10).toString("base64");
+}
+
+/** The body, or `undefined` once it passes `limit` (the rest is read and dropped, so that the 413 arrives). */
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    request.on("end", () => resolve(size <= limit ? Buffer.concat(chunks) : undefined));
+    request.on("error", reject);
+  });
+}
+
+function header(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value.join(",") : value;
+}
+
+function withTimeout<T>(work: Promise<T>, seconds: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Task timed out after ${seconds.toFixed(2)} seconds`)), seconds * 1000);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The request listener of an API Gateway HTTP API (`$default` stage) in front of the routes:
+ * throttling, then CORS preflight, routing, the JWT authorizer, and the Lambda proxy integration
+ * with payload format 2.0. `/_local/*` is the developer's side door and exists only here.
+ */
+export function createGateway(options: GatewayOptions): Server {
+  const log = options.log ?? consoleLog;
+  const now = options.now ?? (() => new Date());
+
+  async function invoke(route: GatewayRoute, requestId: string, run: () => Promise<unknown>) {
+    let result: unknown;
+    try {
+      result = await withTimeout(run(), options.functionTimeoutSeconds);
+    } catch (error) {
+      logFailure(route, requestId, "Function failed", error);
+      options.alerting.recordError(route.functionName, error);
+      return INTERNAL_ERROR();
+    }
+    // The function succeeded as far as Lambda knows, so no alarm; API Gateway still cannot use the answer.
+    const response = fromResult(result);
+    if (!response) logFailure(route, requestId, "Malformed function response", undefined);
+    return response ?? INTERNAL_ERROR();
+  }
+
+  function logFailure(route: GatewayRoute, requestId: string, message: string, error: unknown): void {
+    log.error(
+      JSON.stringify({
+        level: "ERROR",
+        message,
+        functionName: route.functionName,
+        routeKey: routeKey(route),
+        requestId,
+        ...(error === undefined
+          ? {}
+          : { error: error instanceof Error ? { name: error.name, message: error.message } : String(error) }),
+      }),
+    );
+  }
+
+  function local(request: IncomingMessage, rawPath: string, rawQueryString: string): GatewayResponse {
+    if (request.method === "GET" && rawPath === "/_local/config") {
+      return jsonResponse(200, options.localConfig);
+    }
+    if (request.method === "GET" && rawPath === "/_local/mail") {
+      const to = new URLSearchParams(rawQueryString).get("to") ?? undefined;
+      return jsonResponse(200, options.mailbox.list(to));
+    }
+    return NOT_FOUND();
+  }
+
+  async function respond(request: IncomingMessage, requestId: string): Promise<GatewayResponse> {
+    const method = request.method ?? "GET";
+    const target = request.url ?? "/";
+    const { rawPath, rawQueryString } = splitTarget(target);
+    const body = await readBody(request, MAX_REQUEST_BYTES);
+    if (rawPath.startsWith("/_local/")) return local(request, rawPath, rawQueryString);
+    if (body === undefined) return TOO_LARGE();
+    if (!options.throttle.tryTake()) return TOO_MANY_REQUESTS();
+    if (method === "OPTIONS" && options.cors) {
+      const headers = preflightHeaders(options.cors, {
+        origin: header(request, "origin"),
+        accessControlRequestMethod: header(request, "access-control-request-method"),
+      });
+      return { statusCode: 204, headers, body: Buffer.alloc(0) };
+    }
+    const match = matchRoute(options.routes, method, rawPath);
+    if (!match) return NOT_FOUND();
+    const authorization = await options.authorizer(header(request, "authorization"));
+    if (!authorization) return UNAUTHORIZED();
+    const event = toEvent(
+      {
+        method,
+        target,
+        rawHeaders: request.rawHeaders,
+        body,
+        sourceIp: (request.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, ""),
+        protocol: `HTTP/${request.httpVersion}`,
+      },
+      {
+        routeKey: routeKey(match.route),
+        pathParameters: match.pathParameters,
+        authorization,
+        requestId,
+        time: now(),
+        apiId: API_ID,
+        accountId: ACCOUNT_ID,
+      },
+    );
+    const context = lambdaContext({
+      functionName: `${options.functionPrefix}-${match.route.functionName}`,
+      memoryMb: options.functionMemoryMb,
+      timeoutSeconds: options.functionTimeoutSeconds,
+      region: options.localConfig.region,
+      accountId: ACCOUNT_ID,
+    });
+    return invoke(match.route, requestId, () => match.route.invoke(event, context));
+  }
+
+  /** API Gateway ignores the integration's CORS headers and sets its own. */
+  function withCors(request: IncomingMessage, response: GatewayResponse): GatewayResponse {
+    if (!options.cors || request.method === "OPTIONS") return response;
+    const headers = Object.fromEntries(
+      Object.entries(response.headers).filter(([name]) => !name.startsWith("access-control-")),
+    );
+    const origin = allowedOrigin(options.cors, header(request, "origin"));
+    return { ...response, headers: origin ? { ...headers, "access-control-allow-origin": origin } : headers };
+  }
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const requestId = newRequestId();
+    let answer: GatewayResponse;
+    try {
+      answer = withCors(request, await respond(request, requestId));
+    } catch (error) {
+      log.error(JSON.stringify({ level: "ERROR", message: "Gateway failed", requestId, error: String(error) }));
+      answer = INTERNAL_ERROR();
+    }
+    const noBody = answer.statusCode === 204 || answer.statusCode === 304 || request.method === "HEAD";
+    response.writeHead(answer.statusCode, {
+      ...answer.headers,
+      "apigw-requestid": requestId,
+      ...(noBody ? {} : { "content-length": String(answer.body.length) }),
+    });
+    response.end(noBody ? undefined : answer.body);
+    const { rawPath } = splitTarget(request.url ?? "/");
+    const ms = Math.round(performance.now() - started);
+    log.info(`${request.method ?? "GET"} ${rawPath} ${answer.statusCode} ${ms}ms`);
+  }
+
+  return createServer((request, response) => void handle(request, response));
+}
+
+/** Starts the gateway on loopback only: what it fronts trusts tokens signed with a public key. */
+export function startGateway(port: number, options: GatewayOptions): Promise<Gateway> {
+  const server = createGateway(options);
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      server.off("error", reject);
+      const { port: actual } = server.address() as AddressInfo;
+      resolve({
+        url: `http://127.0.0.1:${actual}`,
+        server,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}

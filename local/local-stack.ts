@@ -1,0 +1,269 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createRemoteJWKSet } from "jose";
+import { routes } from "../api/routes";
+import type { StackConfig } from "../infra/stack-config";
+import { type TableDefinition, tables } from "../storage/tables";
+import { type CognitoLocal, startCognitoLocal } from "./cognito-local";
+import { corsPolicy } from "./cors";
+import { type DynamoDbLocal, createTable, startDynamoDbLocal } from "./dynamodb-local";
+import { type Gateway, type GatewayRoute, type LocalLog, consoleLog, startGateway } from "./gateway";
+import { jwtAuthorizer } from "./jwt-authorizer";
+import { LocalAlerting } from "./local-alerting";
+import { Mailbox } from "./mailbox";
+import { assertPortFree } from "./ports";
+import { readStackConfigFile } from "./stack-config-file";
+import { TokenBucket } from "./token-bucket";
+import { type LocalUserPool, cognitoClient, ensureUserPool } from "./user-pool";
+
+/** Options for `startLocalStack`; each falls back to an environment variable, then a default. */
+export interface LocalStackOptions {
+  /** Port of the API on 127.0.0.1; 0 picks a free one. @default OMS_PORT, else 3000 */
+  readonly port?: number;
+  /** Whose `Pulumi.<stack>.yaml` to read. @default OMS_STACK, else "dev" */
+  readonly stack?: string;
+  /**
+   * Where tables and users persist between runs. `null` keeps everything temporary even when
+   * OMS_DATA_DIR is set. @default OMS_DATA_DIR, else temporary (deleted on stop)
+   */
+  readonly dataDir?: string | null;
+  /** Replaces the stack's throttle, e.g. a tiny burst for a test. */
+  readonly throttle?: StackConfig["throttle"];
+  /** Where request lines and errors go. @default stdout and stderr */
+  readonly log?: LocalLog;
+  /** Where `Pulumi.<stack>.yaml` lives. @default the project root */
+  readonly projectDir?: string;
+}
+
+/** A running local stack. */
+export interface LocalStack {
+  /** The API, e.g. `http://127.0.0.1:3000`. */
+  readonly url: string;
+  readonly userPoolId: string;
+  readonly clientId: string;
+  readonly cognitoEndpoint: string;
+  readonly dynamodbEndpoint: string;
+  readonly region: string;
+  readonly stack: string;
+  /** The stack's validated config (after any throttle override). */
+  readonly config: StackConfig;
+  /** Stops every emulator and child process, deletes temporary data, restores `process.env`. */
+  stop(): Promise<void>;
+}
+
+/** Local tables, functions and alarms are named `oms-local-*`, where the cloud's carry the stack's names. */
+const LOCAL_PREFIX = "oms-local";
+const DEFAULT_PORT = 3000;
+const DEFAULT_STACK = "dev";
+const FALLBACK_REGION = "us-east-1";
+
+/** The physical name of a table in the local stack. */
+export function localTableName(table: Pick<TableDefinition, "name">): string {
+  return `${LOCAL_PREFIX}-${table.name}`;
+}
+
+/** The handlers read their endpoints from `process.env`, which a process has only one of. */
+let running = false;
+
+interface Settings {
+  readonly stack: string;
+  readonly port: number;
+  readonly dataDir: string | undefined;
+  readonly config: StackConfig;
+  readonly region: string;
+  readonly log: LocalLog;
+}
+
+function portFromEnvironment(): number {
+  const fromEnv = process.env["OMS_PORT"];
+  if (fromEnv === undefined || fromEnv === "") return DEFAULT_PORT;
+  const port = Number(fromEnv);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`OMS_PORT must be a port number, not "${fromEnv}"`);
+  }
+  return port;
+}
+
+function settingsOf(options: LocalStackOptions): Settings {
+  const stack = options.stack ?? (process.env["OMS_STACK"] || DEFAULT_STACK);
+  const stackFile = readStackConfigFile(stack, options.projectDir);
+  return {
+    stack,
+    port: options.port ?? portFromEnvironment(),
+    dataDir: options.dataDir === null ? undefined : (options.dataDir ?? (process.env["OMS_DATA_DIR"] || undefined)),
+    config: options.throttle ? { ...stackFile.config, throttle: options.throttle } : stackFile.config,
+    region: stackFile.region ?? FALLBACK_REGION,
+    log: options.log ?? consoleLog,
+  };
+}
+
+/** What to undo on stop, or when startup fails half-way: last started, first stopped. */
+class Cleanups {
+  private readonly steps: (() => Promise<void> | void)[] = [];
+
+  constructor(private readonly log: LocalLog) {}
+
+  add(step: () => Promise<void> | void): void {
+    this.steps.push(step);
+  }
+
+  async run(): Promise<void> {
+    for (const step of this.steps.splice(0).reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        this.log.error(`Cleaning up the local stack failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+}
+
+/** cognito-local's working directory and DynamoDB Local's database directory (none: in memory). */
+function dataDirectories(dataDir: string | undefined, cleanups: Cleanups): { cognito: string; dynamodb?: string } {
+  if (dataDir) {
+    const root = resolve(dataDir);
+    mkdirSync(join(root, "dynamodb"), { recursive: true });
+    return { cognito: join(root, "cognito"), dynamodb: join(root, "dynamodb") };
+  }
+  const temporary = mkdtempSync(join(tmpdir(), "oms-local-"));
+  cleanups.add(() => rmSync(temporary, { recursive: true, force: true }));
+  return { cognito: temporary };
+}
+
+/** Both emulators, started side by side; whichever started is stopped again if the other fails. */
+async function startEmulators(
+  directories: { cognito: string; dynamodb?: string },
+  cleanups: Cleanups,
+): Promise<{ dynamo: DynamoDbLocal; cognito: CognitoLocal }> {
+  const [dynamo, cognito] = await Promise.allSettled([
+    startDynamoDbLocal(directories.dynamodb ? { dataDir: directories.dynamodb } : {}),
+    startCognitoLocal({ workDir: directories.cognito }),
+  ]);
+  if (dynamo.status === "fulfilled") cleanups.add(() => dynamo.value.stop());
+  if (cognito.status === "fulfilled") cleanups.add(() => cognito.value.stop());
+  if (dynamo.status === "rejected") throw dynamo.reason;
+  if (cognito.status === "rejected") throw cognito.reason;
+  return { dynamo: dynamo.value, cognito: cognito.value };
+}
+
+async function createTables(endpoint: string, region: string): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  try {
+    for (const table of tables) await createTable(client, table, localTableName(table));
+  } finally {
+    client.destroy();
+  }
+}
+
+async function setUpUserPool(endpoint: string, region: string): Promise<LocalUserPool> {
+  const client = cognitoClient(endpoint, region);
+  try {
+    return await ensureUserPool(client);
+  } finally {
+    client.destroy();
+  }
+}
+
+/** What a deployed function's environment says, pointed at the emulators. */
+function handlerEnvironment(dynamodbEndpoint: string, region: string): Record<string, string | undefined> {
+  return {
+    AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: "local",
+    AWS_SECRET_ACCESS_KEY: "local",
+    AWS_SESSION_TOKEN: undefined,
+    AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: undefined,
+    ...Object.fromEntries(tables.map((table) => [table.envVar, localTableName(table)])),
+  };
+}
+
+/** Sets environment variables and returns how to put the previous values back. */
+function setEnvironment(values: Readonly<Record<string, string | undefined>>): () => void {
+  const previous = Object.fromEntries(Object.keys(values).map((name) => [name, process.env[name]]));
+  const apply = (next: Readonly<Record<string, string | undefined>>) => {
+    for (const [name, value] of Object.entries(next)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+  apply(values);
+  return () => apply(previous);
+}
+
+/** Like a cold start: each factory runs once, after its environment is in place. */
+function coldStart(): GatewayRoute[] {
+  return routes.map((route) => ({
+    method: route.method,
+    path: route.path,
+    functionName: route.functionName,
+    invoke: route.handler(),
+  }));
+}
+
+function startApi(settings: Settings, cognitoEndpoint: string, pool: LocalUserPool): Promise<Gateway> {
+  const { config, region } = settings;
+  const issuer = `${cognitoEndpoint}/${pool.userPoolId}`;
+  const mailbox = new Mailbox();
+  return startGateway(settings.port, {
+    routes: coldStart(),
+    authorizer: jwtAuthorizer({
+      issuer,
+      audience: [pool.clientId],
+      keys: createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`)),
+    }),
+    cors: corsPolicy(config.corsAllowedOrigins, routes),
+    throttle: new TokenBucket({ capacity: config.throttle.burstLimit, refillPerSecond: config.throttle.rateLimit }),
+    functionTimeoutSeconds: config.functionTimeoutSeconds,
+    functionMemoryMb: config.functionMemoryMb,
+    functionPrefix: LOCAL_PREFIX,
+    alerting: new LocalAlerting({ alertEmail: config.alertEmail, mailbox, alarmPrefix: LOCAL_PREFIX }),
+    mailbox,
+    localConfig: { ...pool, cognitoEndpoint, region },
+    log: settings.log,
+  });
+}
+
+/**
+ * Starts OMS on this machine: DynamoDB Local with every table, cognito-local with the user pool,
+ * and the API Gateway look-alike running the same handlers as the cloud, configured by the same
+ * stack file. Fails fast, and leaves nothing running, when something is missing.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const settings = settingsOf(options);
+  if (settings.port !== 0) await assertPortFree(settings.port, "the local API");
+  if (running) throw new Error("A local stack already runs in this process: stop it first");
+  running = true;
+  const cleanups = new Cleanups(settings.log);
+  cleanups.add(() => void (running = false));
+
+  try {
+    const { dynamo, cognito } = await startEmulators(dataDirectories(settings.dataDir, cleanups), cleanups);
+    await createTables(dynamo.endpoint, settings.region);
+    const pool = await setUpUserPool(cognito.endpoint, settings.region);
+    cleanups.add(setEnvironment(handlerEnvironment(dynamo.endpoint, settings.region)));
+    const gateway = await startApi(settings, cognito.endpoint, pool);
+    cleanups.add(() => gateway.close());
+
+    let stopping: Promise<void> | undefined;
+    return {
+      url: gateway.url,
+      userPoolId: pool.userPoolId,
+      clientId: pool.clientId,
+      cognitoEndpoint: cognito.endpoint,
+      dynamodbEndpoint: dynamo.endpoint,
+      region: settings.region,
+      stack: settings.stack,
+      config: settings.config,
+      stop: () => (stopping ??= cleanups.run()),
+    };
+  } catch (error) {
+    await cleanups.run();
+    throw error;
+  }
+}

@@ -1,0 +1,112 @@
+import { expect } from "chai";
+import { mkdtempSync, rmSync } from "node:fs";
+import { type Server, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type LocalStack, startLocalStack } from "../../local/local-stack";
+import { localToken } from "../../local/local-token";
+import { freePort } from "../../local/ports";
+
+const quiet = { info: () => undefined, error: () => undefined };
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("expected a rejection");
+}
+
+function signIn(stack: LocalStack, email: string) {
+  return localToken({
+    cognitoEndpoint: stack.cognitoEndpoint,
+    userPoolId: stack.userPoolId,
+    clientId: stack.clientId,
+    email,
+  });
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(2000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe("startLocalStack", function () {
+  this.timeout(60_000);
+
+  it("refuses a taken port with a message a person can act on, before starting anything", async () => {
+    const port = await freePort();
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(port, "127.0.0.1", resolve));
+
+    const error = await rejection(startLocalStack({ port, dataDir: null, log: quiet })).finally(
+      () => new Promise((resolve) => blocker.close(resolve)),
+    );
+
+    expect(error.message).to.equal(
+      `Port ${port} (the local API) is already in use: stop what uses it, or pick another port`,
+    );
+  });
+
+  it("refuses a stack without a config file", async () => {
+    const error = await rejection(startLocalStack({ port: 0, stack: "nowhere", dataDir: null, log: quiet }));
+
+    expect(error.message).to.match(/^Stack "nowhere" has no config file: .*Pulumi\.nowhere\.yaml cannot be read$/);
+  });
+
+  describe("with a data directory", () => {
+    let dataDir: string;
+    let stack: LocalStack | undefined;
+
+    before(() => {
+      dataDir = mkdtempSync(join(tmpdir(), "oms-data-"));
+    });
+
+    afterEach(async () => {
+      await stack?.stop();
+      stack = undefined;
+    });
+
+    after(() => {
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it("keeps the user pool, the users and the orders across restarts, and leaves nothing running", async () => {
+      stack = await startLocalStack({ port: 0, dataDir, log: quiet });
+      const first = stack;
+      const dave = await signIn(first, "dave@example.com");
+      const created = await fetch(`${first.url}/orders`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${dave.idToken}`, "content-type": "application/json" },
+        body: JSON.stringify({ customerName: "Dave", product: "Desk", quantity: 1 }),
+      });
+      const order = (await created.json()) as { OrderId: string };
+      await first.stop();
+      const stillAnswering = await Promise.all([first.url, first.dynamodbEndpoint, first.cognitoEndpoint].map(answers));
+
+      stack = await startLocalStack({ port: 0, dataDir, log: quiet });
+      const again = await signIn(stack, "dave@example.com");
+      const read = await fetch(`${stack.url}/orders/${order.OrderId}`, {
+        headers: { authorization: `Bearer ${again.idToken}` },
+      });
+
+      expect(stillAnswering).to.deep.equal([false, false, false]);
+      expect([stack.userPoolId, stack.clientId]).to.deep.equal([first.userPoolId, first.clientId]);
+      expect(again.sub).to.equal(dave.sub);
+      expect(read.status).to.equal(200);
+    });
+
+    it("refuses a second stack in the same process: the handlers' endpoints live in process.env", async () => {
+      stack = await startLocalStack({ port: 0, dataDir, log: quiet });
+
+      const error = await rejection(startLocalStack({ port: 0, dataDir: null, log: quiet }));
+
+      expect(error.message).to.equal("A local stack already runs in this process: stop it first");
+    });
+  });
+});

@@ -1,0 +1,271 @@
+import { expect } from "chai";
+import { routes } from "../../api/routes";
+import type { Context } from "aws-lambda";
+import type { ApiEvent, ApiHandler } from "../../handlers/http";
+import { corsPolicy } from "../../local/cors";
+import { type Gateway, type GatewayRoute, MAX_REQUEST_BYTES, startGateway } from "../../local/gateway";
+import type { JwtAuthorizer } from "../../local/jwt-authorizer";
+import { LocalAlerting } from "../../local/local-alerting";
+import { Mailbox } from "../../local/mailbox";
+import { TokenBucket } from "../../local/token-bucket";
+
+const ORIGIN = "https://orders.example.com";
+const ALERTS = "alerts@example.com";
+const GOOD_TOKEN = "good.token.value";
+
+/** Accepts exactly one token, so that these specs test the gateway, not JWT verification. */
+const authorizer: JwtAuthorizer = (header) =>
+  Promise.resolve(
+    header === `Bearer ${GOOD_TOKEN}`
+      ? { claims: { sub: "u-1", "cognito:groups": "[admin]" }, scopes: null }
+      : undefined,
+  );
+
+interface Harness {
+  gateway: Gateway;
+  events: ApiEvent[];
+  contexts: (Context | undefined)[];
+  logs: { info: string[]; error: string[] };
+  mailbox: Mailbox;
+}
+
+async function startHarness(
+  handlers: Record<string, ApiHandler>,
+  options: { capacity?: number; timeoutSeconds?: number } = {},
+): Promise<Harness> {
+  const events: ApiEvent[] = [];
+  const contexts: (Context | undefined)[] = [];
+  const logs = { info: [] as string[], error: [] as string[] };
+  const mailbox = new Mailbox();
+  const gatewayRoutes: GatewayRoute[] = routes.map((route) => ({
+    method: route.method,
+    path: route.path,
+    functionName: route.functionName,
+    invoke: (event, context) => {
+      events.push(event);
+      contexts.push(context);
+      const handler = handlers[route.functionName];
+      return handler ? handler(event) : Promise.resolve({ statusCode: 200 });
+    },
+  }));
+  const gateway = await startGateway(0, {
+    routes: gatewayRoutes,
+    authorizer,
+    cors: corsPolicy([ORIGIN], routes),
+    throttle: new TokenBucket({ capacity: options.capacity ?? 1000, refillPerSecond: 1, now: () => 0 }),
+    functionTimeoutSeconds: options.timeoutSeconds ?? 10,
+    functionMemoryMb: 256,
+    functionPrefix: "oms-local",
+    alerting: new LocalAlerting({ alertEmail: ALERTS, mailbox }),
+    mailbox,
+    localConfig: {
+      userPoolId: "local_pool",
+      clientId: "client-1",
+      cognitoEndpoint: "http://127.0.0.1:1",
+      region: "eu-west-1",
+    },
+    log: { info: (line) => logs.info.push(line), error: (line) => logs.error.push(line) },
+  });
+  return { gateway, events, contexts, logs, mailbox };
+}
+
+const authorized = { authorization: `Bearer ${GOOD_TOKEN}` };
+
+describe("Gateway", () => {
+  let harness: Harness;
+
+  afterEach(async () => {
+    await harness.gateway.close();
+  });
+
+  it("answers a CORS preflight itself: 204, the policy's headers, no token, no function", async () => {
+    harness = await startHarness({});
+
+    const response = await fetch(`${harness.gateway.url}/orders`, {
+      method: "OPTIONS",
+      headers: { origin: ORIGIN, "access-control-request-method": "POST" },
+    });
+
+    expect(response.status).to.equal(204);
+    expect(response.headers.get("access-control-allow-origin")).to.equal(ORIGIN);
+    expect(response.headers.get("access-control-allow-methods")).to.equal("POST,GET,DELETE,OPTIONS");
+    expect(response.headers.get("access-control-allow-headers")).to.equal("authorization,content-type,idempotency-key");
+    expect(response.headers.get("access-control-max-age")).to.equal("3600");
+    expect(harness.events).to.deep.equal([]);
+  });
+
+  it("answers an unknown route with 404 Not Found, token or not", async () => {
+    harness = await startHarness({});
+
+    const response = await fetch(`${harness.gateway.url}/customers`, { headers: authorized });
+
+    expect(response.status).to.equal(404);
+    expect(await response.text()).to.equal('{"message":"Not Found"}');
+  });
+
+  it("answers 401 Unauthorized without calling the function when the authorizer refuses", async () => {
+    harness = await startHarness({});
+
+    const response = await fetch(`${harness.gateway.url}/orders`);
+
+    expect(response.status).to.equal(401);
+    expect(response.headers.get("content-type")).to.equal("application/json");
+    expect(await response.text()).to.equal('{"message":"Unauthorized"}');
+    expect(harness.events).to.deep.equal([]);
+  });
+
+  it("calls the route's function with the event and sends its response with the request id", async () => {
+    harness = await startHarness({
+      "get-order": () =>
+        Promise.resolve({
+          statusCode: 200,
+          headers: { "content-type": "application/json", "access-control-allow-origin": "https://evil.test" },
+          body: '{"OrderId":"7"}',
+        }),
+    });
+
+    const response = await fetch(`${harness.gateway.url}/orders/7?x=1`, { headers: { ...authorized, origin: ORIGIN } });
+
+    const [event] = harness.events;
+    expect(response.status).to.equal(200);
+    expect(await response.text()).to.equal('{"OrderId":"7"}');
+    expect(response.headers.get("access-control-allow-origin")).to.equal(ORIGIN);
+    expect(response.headers.get("apigw-requestid")).to.equal(event?.requestContext.requestId);
+    expect(event?.routeKey).to.equal("GET /orders/{id}");
+    expect(event?.pathParameters).to.deep.equal({ id: "7" });
+    expect(event?.queryStringParameters).to.deep.equal({ x: "1" });
+    expect(event?.requestContext.authorizer.jwt.claims).to.deep.equal({ sub: "u-1", "cognito:groups": "[admin]" });
+    expect(harness.logs.info).to.have.length(1);
+    expect(harness.logs.info[0]).to.match(/^GET \/orders\/7 200 \d+ms$/);
+  });
+
+  it("passes a Lambda context named after the function, counting down from its timeout", async () => {
+    harness = await startHarness({});
+
+    await fetch(`${harness.gateway.url}/orders`, { method: "POST", headers: authorized, body: "{}" });
+
+    const [context] = harness.contexts;
+    expect(context).to.include({
+      functionName: "oms-local-create-order",
+      memoryLimitInMB: "256",
+      invokedFunctionArn: "arn:aws:lambda:eu-west-1:000000000000:function:oms-local-create-order",
+      logGroupName: "/aws/lambda/oms-local-create-order",
+    });
+    expect(context?.getRemainingTimeInMillis()).to.be.within(1, 10_000);
+  });
+
+  it("sends no allow-origin header to an origin the policy does not list", async () => {
+    harness = await startHarness({});
+
+    const response = await fetch(`${harness.gateway.url}/orders`, {
+      headers: { ...authorized, origin: "https://evil.test" },
+    });
+
+    expect(response.status).to.equal(200);
+    expect(response.headers.get("access-control-allow-origin")).to.equal(null);
+  });
+
+  it("sends a result without statusCode as a 200 JSON body", async () => {
+    harness = await startHarness({ "list-orders": () => Promise.resolve({ items: [] } as never) });
+
+    const response = await fetch(`${harness.gateway.url}/orders`, { headers: authorized });
+
+    expect(response.status).to.equal(200);
+    expect(response.headers.get("content-type")).to.equal("application/json");
+    expect(await response.text()).to.equal('{"items":[]}');
+  });
+
+  it("answers a failing function with a bare 500, logs one JSON line without the token, and raises the alarm", async () => {
+    harness = await startHarness({ "create-order": () => Promise.reject(new TypeError("boom")) });
+
+    const response = await fetch(`${harness.gateway.url}/orders`, {
+      method: "POST",
+      headers: { ...authorized, "content-type": "application/json" },
+      body: "{}",
+    });
+
+    expect(response.status).to.equal(500);
+    expect(await response.text()).to.equal('{"message":"Internal Server Error"}');
+    expect(harness.logs.error).to.have.length(1);
+    expect(JSON.parse(harness.logs.error[0] ?? "")).to.deep.include({
+      level: "ERROR",
+      message: "Function failed",
+      functionName: "create-order",
+      routeKey: "POST /orders",
+      error: { name: "TypeError", message: "boom" },
+    });
+    expect(harness.logs.error[0]).to.not.include(GOOD_TOKEN);
+    expect(harness.mailbox.list(ALERTS).map((mail) => mail.subject)).to.deep.equal([
+      'ALARM: "oms-local-create-order-errors"',
+    ]);
+  });
+
+  it("fails a function that outlives its timeout like a timed-out Lambda", async () => {
+    harness = await startHarness({ "list-orders": () => new Promise(() => undefined) }, { timeoutSeconds: 0.05 });
+
+    const response = await fetch(`${harness.gateway.url}/orders`, { headers: authorized });
+
+    expect(response.status).to.equal(500);
+    expect(JSON.parse(harness.logs.error[0] ?? "").error).to.deep.equal({
+      name: "Error",
+      message: "Task timed out after 0.05 seconds",
+    });
+  });
+
+  it("answers a malformed function response with 500, without raising the alarm", async () => {
+    harness = await startHarness({ "get-order": () => Promise.resolve({ statusCode: 42 }) });
+
+    const response = await fetch(`${harness.gateway.url}/orders/7`, { headers: authorized });
+
+    expect(response.status).to.equal(500);
+    expect(await response.text()).to.equal('{"message":"Internal Server Error"}');
+    expect(JSON.parse(harness.logs.error[0] ?? "")).to.include({ message: "Malformed function response" });
+    expect(harness.mailbox.list()).to.deep.equal([]);
+  });
+
+  it("refuses a body over 10 MB with 413 before the function runs", async () => {
+    harness = await startHarness({});
+
+    const response = await fetch(`${harness.gateway.url}/orders`, {
+      method: "POST",
+      headers: { ...authorized, "content-type": "application/json" },
+      body: "x".repeat(MAX_REQUEST_BYTES + 1),
+    });
+
+    expect(response.status).to.equal(413);
+    expect(await response.text()).to.equal('{"message":"Request Entity Too Large"}');
+    expect(harness.events).to.deep.equal([]);
+  });
+
+  it("throttles every request beyond the burst with 429, before the authorizer", async () => {
+    harness = await startHarness({}, { capacity: 2 });
+
+    const statuses = [];
+    for (let i = 0; i < 3; i++) {
+      const response = await fetch(`${harness.gateway.url}/orders`);
+      statuses.push(response.status);
+      if (response.status === 429) expect(await response.text()).to.equal('{"message":"Too Many Requests"}');
+    }
+
+    expect(statuses).to.deep.equal([401, 401, 429]);
+  });
+
+  it("serves the local config and the mailbox under /_local/, unthrottled and without a token", async () => {
+    harness = await startHarness({}, { capacity: 1 });
+    harness.mailbox.send({ to: ALERTS, subject: "s", body: "b" });
+    harness.mailbox.send({ to: "bob@example.com", subject: "t", body: "c" });
+
+    const config = await fetch(`${harness.gateway.url}/_local/config`);
+    const mail = await fetch(`${harness.gateway.url}/_local/mail?to=${encodeURIComponent(ALERTS)}`);
+    const all = await fetch(`${harness.gateway.url}/_local/mail`);
+
+    expect(await config.json()).to.deep.equal({
+      userPoolId: "local_pool",
+      clientId: "client-1",
+      cognitoEndpoint: "http://127.0.0.1:1",
+      region: "eu-west-1",
+    });
+    expect(((await mail.json()) as { subject: string }[]).map((m) => m.subject)).to.deep.equal(["s"]);
+    expect(((await all.json()) as { subject: string }[]).map((m) => m.subject)).to.deep.equal(["s", "t"]);
+  });
+});
