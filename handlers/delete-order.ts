@@ -1,9 +1,13 @@
-import { ownerScope } from "../domain/caller";
-import { NotFoundError } from "../domain/errors";
+import { canAccessOrder } from "../domain/caller";
+import { ConflictError, NotFoundError } from "../domain/errors";
 import { isOrderId } from "../domain/order";
-import type { OrderRepository } from "../domain/order-repository";
-import { ordersFromEnvironment } from "./dynamo-order-repository";
+import { deletionReturnsStock } from "../domain/order-status";
+import type { OrderRepository } from "../domain/ports";
+import { orderRepository } from "./adapters/from-environment";
 import { type ApiHandler, type ApiHandlerFactory, callerOf, httpHandler, json, pathParameter } from "./http";
+
+/** How often a delete reads the order again when its status changed between the read and the delete. */
+const ATTEMPTS = 3;
 
 /** What `DELETE /orders/{id}` needs from the outside world. */
 export interface DeleteOrderDeps {
@@ -11,19 +15,24 @@ export interface DeleteOrderDeps {
 }
 
 /**
- * `DELETE /orders/{id}`: 204 for its owner or an admin; 404 for anyone else. The ownership check
- * is the delete's own condition, so a race cannot delete someone else's order.
+ * `DELETE /orders/{id}`: 204 for its owner or an admin; 404 for anyone else. An order whose units
+ * are still reserved for it (not shipped, not cancelled) gives them back in the same transaction.
  */
 export function makeDeleteOrder(deps: DeleteOrderDeps): ApiHandler {
   return httpHandler(async (event) => {
     const caller = callerOf(event);
     const id = pathParameter(event, "id");
-    const removed = isOrderId(id) ? await deps.orders.remove(id, ownerScope(caller)) : undefined;
-    if (!removed) {
-      throw new NotFoundError("Order", id);
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const order = isOrderId(id) ? await deps.orders.get(id) : undefined;
+      if (!order || !canAccessOrder(caller, order)) {
+        throw new NotFoundError("Order", id);
+      }
+      if (await deps.orders.remove(order, deletionReturnsStock(order.status))) {
+        return json(204);
+      }
     }
-    return json(204);
+    throw new ConflictError("The order kept changing while it was being deleted; retry");
   });
 }
 
-export const deleteOrder: ApiHandlerFactory = () => makeDeleteOrder({ orders: ordersFromEnvironment() });
+export const deleteOrder: ApiHandlerFactory = () => makeDeleteOrder({ orders: orderRepository() });

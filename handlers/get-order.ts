@@ -1,8 +1,8 @@
 import { canAccessOrder } from "../domain/caller";
 import { NotFoundError } from "../domain/errors";
 import { isOrderId } from "../domain/order";
-import type { OrderRepository } from "../domain/order-repository";
-import { ordersFromEnvironment } from "./dynamo-order-repository";
+import type { OrderRepository } from "../domain/ports";
+import { orderRepository } from "./adapters/from-environment";
 import { type ApiHandler, type ApiHandlerFactory, callerOf, httpHandler, json, pathParameter } from "./http";
 
 /** What `GET /orders/{id}` needs from the outside world. */
@@ -23,4 +23,4 @@ export function makeGetOrder(deps: GetOrderDeps): ApiHandler {
   });
 }
 
-export const getOrder: ApiHandlerFactory = () => makeGetOrder({ orders: ordersFromEnvironment() });
+export const getOrder: ApiHandlerFactory = () => makeGetOrder({ orders: orderRepository() });

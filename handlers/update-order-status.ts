@@ -23,12 +23,12 @@ export interface UpdateOrderStatusDeps {
   readonly now: () => Date;
 }
 
-/** The original API's route, kept as an alias: `PUT /orders` with the order id in the body. */
-export const LEGACY_STATUS_ROUTE = "PUT /orders";
-
-/** Which order, which status, and (for the alias) whose order the request names. */
+/**
+ * Which order, which status, and (for the alias) whose order the request names. The original API's
+ * `PUT /orders` names the order in its body, `PATCH /orders/{id}` in its path.
+ */
 function requestOf(event: ApiEvent) {
-  if (event.routeKey === LEGACY_STATUS_ROUTE) {
+  if (event.pathParameters?.["id"] === undefined) {
     const { orderId, userId, status } = parseLegacyStatusUpdate(jsonBody(event));
     return { orderId, status, ownerId: userId };
   }

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { CORS_ALLOW_HEADERS, CORS_MAX_AGE_SECONDS, corsAllowMethods } from "../api/cors";
 import { type Route, routeKey, routes } from "../api/routes";
 import { type TableDefinition, keyAttributes, tables } from "../storage/tables";
 import { ArgsChecker, integerBetween, nonEmpty, oneOf, positiveInteger } from "./component-args";
@@ -7,12 +8,6 @@ import { type DeployedTable, HandlerFunction, type HandlerFunctionArgs } from ".
 import { LOG_RETENTION_DAYS } from "./stack-config";
 
 const TYPE = "oms:infra:OrdersApi";
-
-/** Headers browsers may send: the token, the JSON body's type, and the key that makes a retried POST safe. */
-const CORS_ALLOWED_HEADERS = ["authorization", "content-type", "idempotency-key"];
-
-/** How long browsers may cache a preflight answer, in seconds. */
-const CORS_MAX_AGE_SECONDS = 3600;
 
 /** One JSON line per request; `authorizerError` says why a token was refused. */
 const ACCESS_LOG_FORMAT = JSON.stringify({
@@ -152,8 +147,8 @@ export class OrdersApi extends pulumi.ComponentResource {
         // API Gateway answers preflight requests itself, before the authorizer: browsers send them without a token.
         corsConfiguration: {
           allowOrigins,
-          allowMethods: [...new Set(routes.map((route) => route.method)), "OPTIONS"],
-          allowHeaders: CORS_ALLOWED_HEADERS,
+          allowMethods: corsAllowMethods(routes),
+          allowHeaders: [...CORS_ALLOW_HEADERS],
           maxAge: CORS_MAX_AGE_SECONDS,
         },
       },

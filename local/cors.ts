@@ -1,3 +1,4 @@
+import { CORS_ALLOW_HEADERS, CORS_MAX_AGE_SECONDS, corsAllowMethods } from "../api/cors";
 import type { Route } from "../api/routes";
 
 /** An HTTP API's CORS configuration. */
@@ -10,17 +11,8 @@ export interface CorsPolicy {
 }
 
 /**
- * Request headers a browser client may send: the token, the JSON body's type, and the key that
- * makes a retried POST safe. The same values as `OrdersApi`'s `corsConfiguration`.
- */
-export const CORS_ALLOW_HEADERS = ["authorization", "content-type", "idempotency-key"] as const;
-
-/** How long browsers may cache a preflight answer, in seconds, as in `OrdersApi`. */
-export const CORS_MAX_AGE_SECONDS = 3600;
-
-/**
  * The CORS policy for the stack's `corsAllowedOrigins`; `undefined` (CORS off) when that list is
- * empty. Methods are the ones the routes use, in route order, then OPTIONS, as `OrdersApi` lists them.
+ * empty: the same policy `OrdersApi` gives API Gateway.
  */
 export function corsPolicy(
   allowOrigins: readonly string[],
@@ -29,7 +21,7 @@ export function corsPolicy(
   if (allowOrigins.length === 0) return undefined;
   return {
     allowOrigins,
-    allowMethods: [...new Set(routes.map((route) => route.method)), "OPTIONS"],
+    allowMethods: corsAllowMethods(routes),
     allowHeaders: CORS_ALLOW_HEADERS,
     maxAgeSeconds: CORS_MAX_AGE_SECONDS,
   };

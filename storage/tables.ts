@@ -88,7 +88,7 @@ export const idempotencyTable = {
 } as const satisfies TableDefinition;
 
 /** Every table OMS owns. */
-export const tables: readonly TableDefinition[] = [ordersTable];
+export const tables: readonly TableDefinition[] = [ordersTable, inventoryTable, usersTable, idempotencyTable];
 
 /** Every attribute a table's keys and indexes use, once each, as DynamoDB wants them declared. */
 export function keyAttributes(table: TableDefinition): KeyAttribute[] {
