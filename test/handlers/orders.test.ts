@@ -1,84 +1,75 @@
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { expect } from "chai";
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { makeCreateOrder } from "../../handlers/create-order";
-import { makeDeleteOrder } from "../../handlers/delete-order";
-import { dynamoOrderRepository } from "../../handlers/dynamo-order-repository";
-import { makeGetOrder } from "../../handlers/get-order";
-import type { ApiHandler, ApiResult } from "../../handlers/http";
-import { MAX_BODY_BYTES } from "../../handlers/http";
-import { makeListOrders } from "../../handlers/list-orders";
 import type { Order } from "../../domain/order";
-import { ordersTable } from "../../storage/tables";
+import { MAX_BODY_BYTES, type ApiResult } from "../../handlers/http";
+import { dynamoOrderRepository } from "../../handlers/adapters/dynamo-order-repository";
+import { makeGetOrder } from "../../handlers/get-order";
+import { lambdaContext } from "../../local/lambda-context";
 import { apiEvent, claimsFor } from "../support/api-events";
-import { documentClient, freshTable } from "../support/dynamodb";
+import { type OrderSystem, orderSystem } from "../support/order-system";
 
 const alice = claimsFor("alice");
 const bob = claimsFor("bob");
 const admin = claimsFor("root", ["admin", "ops"]);
 
-interface Api {
-  create: ApiHandler;
-  list: ApiHandler;
-  get: ApiHandler;
-  remove: ApiHandler;
-}
-
 function bodyOf<T = Record<string, unknown>>(result: ApiResult): T {
   return JSON.parse(result.body ?? "null") as T;
 }
 
+function orderEvent(routeKey: string, claims: Record<string, string>, id: string, body?: unknown) {
+  return apiEvent({
+    routeKey,
+    path: `/orders/${id}`,
+    pathParameters: { id },
+    claims,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
 describe("order handlers on DynamoDB Local", function () {
   this.timeout(60_000);
-  let client: DynamoDBDocumentClient;
-  let tableName: string;
-  let api: Api;
+  let system: OrderSystem;
   let clock: number;
   let ids: number;
 
   beforeEach(async () => {
-    client = await documentClient();
-    tableName = await freshTable(ordersTable);
-    const orders = dynamoOrderRepository(client, tableName);
     clock = Date.parse("2026-11-27T10:00:00.000Z");
     ids = 0;
-    api = {
-      create: makeCreateOrder({
-        orders,
-        newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, "0")}`,
-        now: () => new Date((clock += 1000)),
-      }),
-      list: makeListOrders({ orders }),
-      get: makeGetOrder({ orders }),
-      remove: makeDeleteOrder({ orders }),
-    };
+    system = await orderSystem({
+      newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, "0")}`,
+      now: () => new Date((clock += 1000)),
+    });
+    await system.inventory.setStock("MacBook Pro", 100, new Date());
+    await system.inventory.setStock("Headlight", 4, new Date());
   });
 
-  async function place(claims: Record<string, string>, product = "MacBook Pro"): Promise<Order> {
-    const result = await api.create(
-      apiEvent({
-        routeKey: "POST /orders",
-        claims,
-        body: JSON.stringify({ customerName: claims["sub"], product, quantity: 2 }),
-      }),
-    );
+  async function place(claims: Record<string, string>, body: unknown, headers: Record<string, string> = {}) {
+    const event = apiEvent({ routeKey: "POST /orders", claims, body: JSON.stringify(body) });
+    const context = lambdaContext({
+      functionName: "place-order",
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      region: "us-east-1",
+      accountId: "000000000000",
+    });
+    return system.api.placeOrder({ ...event, headers: { ...event.headers, ...headers } }, context);
+  }
+
+  async function placed(claims: Record<string, string>, product = "MacBook Pro", quantity = 2): Promise<Order> {
+    const result = await place(claims, { customerName: claims["sub"], product, quantity });
     expect(result.statusCode).to.equal(201);
     return bodyOf<Order>(result);
   }
 
-  function orderEvent(routeKey: string, claims: Record<string, string>, id: string) {
-    return apiEvent({ routeKey, path: `/orders/${id}`, pathParameters: { id }, claims });
-  }
-
   describe("POST /orders", () => {
-    it("stores the order for the token's sub and answers 201 with it", async () => {
-      const result = await api.create(
-        apiEvent({
-          routeKey: "POST /orders",
-          claims: alice,
-          body: JSON.stringify({ customerName: "Kamlesh", product: "MacBook Pro", quantity: 1, ownerId: "mallory" }),
-        }),
-      );
+    it("runs the workflow: reserves stock, stores the order for the token's sub, tells the owner, answers 201", async () => {
+      await system.sns.subscribe("alice@example.com", "alice");
+
+      const result = await place(alice, {
+        customerName: "Kamlesh",
+        product: "Headlight",
+        quantity: 3,
+        ownerId: "mallory",
+      });
 
       expect(result.statusCode).to.equal(201);
       const order = bodyOf<Order>(result);
@@ -86,20 +77,21 @@ describe("order handlers on DynamoDB Local", function () {
         OrderId: "00000000-0000-4000-8000-000000000001",
         ownerId: "alice",
         customerName: "Kamlesh",
-        product: "MacBook Pro",
-        quantity: 1,
+        product: "Headlight",
+        quantity: 3,
         status: "PLACED",
         createdAt: "2026-11-27T10:00:01.000Z",
       });
       expect(result.headers).to.include({ location: `/orders/${order.OrderId}` });
-      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: { OrderId: order.OrderId } }));
-      expect(Item).to.deep.equal({ ...order, kind: "ORDER" });
+      expect(await system.orders.get(order.OrderId)).to.deep.equal(order);
+      expect(await system.stockOf("Headlight")).to.deep.include({ quantity: 1 });
+      expect(system.mailbox.list().map((mail) => [mail.to, mail.subject])).to.deep.equal([
+        ["alice@example.com", `Your order ${order.OrderId} is placed`],
+      ]);
     });
 
-    it("answers the original API's 400 when fields are missing, and stores nothing", async () => {
-      const result = await api.create(
-        apiEvent({ routeKey: "POST /orders", claims: alice, body: JSON.stringify({ customerName: "Kamlesh" }) }),
-      );
+    it("answers the original API's 400 when fields are missing, and reserves nothing", async () => {
+      const result = await place(alice, { customerName: "Kamlesh" });
 
       expect(result.statusCode).to.equal(400);
       expect(bodyOf(result)).to.deep.equal({
@@ -107,8 +99,7 @@ describe("order handlers on DynamoDB Local", function () {
         missingFields: ["product", "quantity"],
         requiredFields: ["customerName", "product", "quantity"],
       });
-      const list = await api.list(apiEvent({ routeKey: "GET /orders", claims: alice }));
-      expect(bodyOf(list)).to.deep.equal({ items: [] });
+      expect(await system.stockOf("Headlight")).to.deep.include({ quantity: 4 });
     });
 
     const badBodies: [string, string | undefined, string][] = [
@@ -123,32 +114,73 @@ describe("order handlers on DynamoDB Local", function () {
     ];
     for (const [what, body, message] of badBodies) {
       it(`answers 400 naming body for ${what}`, async () => {
-        const result = await api.create(apiEvent({ routeKey: "POST /orders", claims: alice, body }));
+        const result = await system.api.placeOrder(apiEvent({ routeKey: "POST /orders", claims: alice, body }));
 
         expect(result.statusCode).to.equal(400);
         expect(bodyOf(result)).to.deep.equal({ message, field: "body" });
       });
     }
 
-    it("reads a base64-encoded body as API Gateway delivers binary payloads", async () => {
-      const body = Buffer.from(JSON.stringify({ customerName: "B", product: "Seatbelt", quantity: 3 })).toString(
-        "base64",
-      );
+    it("answers 400 naming product for an item the inventory does not carry", async () => {
+      const result = await place(alice, { customerName: "K", product: "Wiper", quantity: 1 });
 
-      const result = await api.create({
-        ...apiEvent({ routeKey: "POST /orders", claims: alice, body }),
-        isBase64Encoded: true,
-      });
+      expect(result.statusCode).to.equal(400);
+      expect(bodyOf(result)).to.deep.equal({ message: 'product "Wiper" is not in the inventory', field: "product" });
+    });
 
-      expect(result.statusCode).to.equal(201);
-      expect(bodyOf(result)).to.include({ product: "Seatbelt", quantity: 3 });
+    it("answers 409 with what is left when the stock is short, and reserves nothing", async () => {
+      const result = await place(alice, { customerName: "K", product: "Headlight", quantity: 5 });
+
+      expect(result.statusCode).to.equal(409);
+      expect(bodyOf(result)).to.deep.equal({ message: "Item out of stock", product: "Headlight", available: 4 });
+      expect(await system.stockOf("Headlight")).to.deep.include({ quantity: 4 });
     });
 
     it("answers 401 when the authorizer passed no subject", async () => {
-      const result = await api.create(apiEvent({ routeKey: "POST /orders", claims: {}, body: "{}" }));
+      const result = await system.api.placeOrder(apiEvent({ routeKey: "POST /orders", claims: {}, body: "{}" }));
 
       expect(result.statusCode).to.equal(401);
       expect(bodyOf(result)).to.deep.equal({ message: "Unauthorized" });
+    });
+
+    describe("with an Idempotency-Key", () => {
+      const body = { customerName: "K", product: "Headlight", quantity: 1 };
+
+      it("answers a retry with the first order and reserves the stock once", async () => {
+        const first = await place(alice, body, { "idempotency-key": "order-1" });
+        const retry = await place(alice, body, { "idempotency-key": "order-1" });
+
+        expect(first.statusCode).to.equal(201);
+        expect(retry).to.deep.equal(first);
+        expect(await system.stockOf("Headlight")).to.deep.include({ quantity: 3 });
+      });
+
+      it("answers 422 when the key comes back with another body", async () => {
+        await place(alice, body, { "idempotency-key": "order-2" });
+
+        const result = await place(alice, { ...body, quantity: 2 }, { "idempotency-key": "order-2" });
+
+        expect(result.statusCode).to.equal(422);
+        expect(bodyOf(result)).to.deep.equal({
+          message: "Idempotency-Key was already used with a different request body",
+        });
+        expect(await system.stockOf("Headlight")).to.deep.include({ quantity: 3 });
+      });
+
+      it("keeps each user's keys apart", async () => {
+        const mine = bodyOf<Order>(await place(alice, body, { "idempotency-key": "same" }));
+        const theirs = bodyOf<Order>(await place(bob, body, { "idempotency-key": "same" }));
+
+        expect(theirs.OrderId).not.to.equal(mine.OrderId);
+        expect(theirs.ownerId).to.equal("bob");
+      });
+
+      it("answers 400 naming Idempotency-Key for a key that cannot be one", async () => {
+        const result = await place(alice, body, { "idempotency-key": "x".repeat(129) });
+
+        expect(result.statusCode).to.equal(400);
+        expect(bodyOf(result)).to.include({ field: "Idempotency-Key" });
+      });
     });
   });
 
@@ -156,14 +188,14 @@ describe("order handlers on DynamoDB Local", function () {
     it("lists only the caller's orders, newest first, one page at a time", async () => {
       const mine: Order[] = [];
       for (let i = 0; i < 7; i++) {
-        mine.push(await place(alice, `item-${i}`));
-        await place(bob);
+        mine.push(await placed(alice));
+        await placed(bob);
       }
 
       const pages: Order[][] = [];
       let nextToken: string | undefined;
       do {
-        const result = await api.list(
+        const result = await system.api.listOrders(
           apiEvent({
             routeKey: "GET /orders",
             claims: alice,
@@ -181,23 +213,23 @@ describe("order handlers on DynamoDB Local", function () {
     });
 
     it("lists every owner's orders for an admin", async () => {
-      const placed = [await place(alice), await place(bob)];
+      const all = [await placed(alice), await placed(bob)];
 
-      const result = await api.list(apiEvent({ routeKey: "GET /orders", claims: admin }));
+      const result = await system.api.listOrders(apiEvent({ routeKey: "GET /orders", claims: admin }));
 
       expect(bodyOf<{ items: Order[] }>(result).items.map((o) => o.OrderId)).to.deep.equal(
-        placed.reverse().map((o) => o.OrderId),
+        all.reverse().map((o) => o.OrderId),
       );
     });
 
     it("refuses another owner's nextToken instead of reading their orders", async () => {
-      await place(bob);
-      await place(bob);
+      await placed(bob);
+      await placed(bob);
       const bobsPage = bodyOf<{ nextToken: string }>(
-        await api.list(apiEvent({ routeKey: "GET /orders", claims: bob, query: { limit: "1" } })),
+        await system.api.listOrders(apiEvent({ routeKey: "GET /orders", claims: bob, query: { limit: "1" } })),
       );
 
-      const result = await api.list(
+      const result = await system.api.listOrders(
         apiEvent({ routeKey: "GET /orders", claims: alice, query: { nextToken: bobsPage.nextToken } }),
       );
 
@@ -207,7 +239,7 @@ describe("order handlers on DynamoDB Local", function () {
 
     for (const token of ["not-base64-json", Buffer.from('{"OrderId":1}').toString("base64url")]) {
       it(`answers 400 naming nextToken for a forged token ${token}`, async () => {
-        const result = await api.list(
+        const result = await system.api.listOrders(
           apiEvent({ routeKey: "GET /orders", claims: alice, query: { nextToken: token } }),
         );
 
@@ -219,10 +251,10 @@ describe("order handlers on DynamoDB Local", function () {
 
   describe("GET /orders/{id}", () => {
     it("returns the order to its owner and to an admin, with numbers as JSON numbers", async () => {
-      const order = await place(alice);
+      const order = await placed(alice);
 
       for (const claims of [alice, admin]) {
-        const result = await api.get(orderEvent("GET /orders/{id}", claims, order.OrderId));
+        const result = await system.api.getOrder(orderEvent("GET /orders/{id}", claims, order.OrderId));
         expect(result.statusCode).to.equal(200);
         expect(result.body).to.include('"quantity":2');
         expect(bodyOf(result)).to.deep.equal(order);
@@ -230,11 +262,13 @@ describe("order handlers on DynamoDB Local", function () {
     });
 
     it("answers 404 to anyone else, exactly as for an order that does not exist", async () => {
-      const order = await place(alice);
+      const order = await placed(alice);
 
-      const foreign = await api.get(orderEvent("GET /orders/{id}", bob, order.OrderId));
-      const unknown = await api.get(orderEvent("GET /orders/{id}", bob, "00000000-0000-4000-8000-999999999999"));
-      const malformed = await api.get(orderEvent("GET /orders/{id}", bob, "not-an-id"));
+      const foreign = await system.api.getOrder(orderEvent("GET /orders/{id}", bob, order.OrderId));
+      const unknown = await system.api.getOrder(
+        orderEvent("GET /orders/{id}", bob, "00000000-0000-4000-8000-999999999999"),
+      );
+      const malformed = await system.api.getOrder(orderEvent("GET /orders/{id}", bob, "not-an-id"));
 
       for (const result of [foreign, unknown, malformed]) {
         expect(result.statusCode).to.equal(404);
@@ -244,36 +278,125 @@ describe("order handlers on DynamoDB Local", function () {
   });
 
   describe("DELETE /orders/{id}", () => {
-    it("deletes for the owner with 204, then answers 404", async () => {
-      const order = await place(alice);
+    it("deletes a placed order for its owner with 204, gives its stock back, then answers 404", async () => {
+      const order = await placed(alice, "Headlight", 3);
 
-      const first = await api.remove(orderEvent("DELETE /orders/{id}", alice, order.OrderId));
-      const second = await api.remove(orderEvent("DELETE /orders/{id}", alice, order.OrderId));
+      const first = await system.api.deleteOrder(orderEvent("DELETE /orders/{id}", alice, order.OrderId));
+      const second = await system.api.deleteOrder(orderEvent("DELETE /orders/{id}", alice, order.OrderId));
 
       expect(first.statusCode).to.equal(204);
       expect(first.body).to.equal(undefined);
       expect(second.statusCode).to.equal(404);
+      expect(await system.stockOf("Headlight")).to.deep.include({ quantity: 4 });
+    });
+
+    it("keeps the stock of a shipped order that is deleted", async () => {
+      const order = await placed(alice, "Headlight", 3);
+      await system.api.updateOrderStatus(orderEvent("PATCH /orders/{id}", admin, order.OrderId, { status: "SHIPPED" }));
+
+      const result = await system.api.deleteOrder(orderEvent("DELETE /orders/{id}", admin, order.OrderId));
+
+      expect(result.statusCode).to.equal(204);
+      expect(await system.stockOf("Headlight")).to.deep.include({ quantity: 1 });
     });
 
     it("refuses someone else's order with 404 and keeps it", async () => {
-      const order = await place(alice);
+      const order = await placed(alice);
 
-      const result = await api.remove(orderEvent("DELETE /orders/{id}", bob, order.OrderId));
+      const result = await system.api.deleteOrder(orderEvent("DELETE /orders/{id}", bob, order.OrderId));
 
       expect(result.statusCode).to.equal(404);
-      expect((await api.get(orderEvent("GET /orders/{id}", alice, order.OrderId))).statusCode).to.equal(200);
+      expect(await system.orders.get(order.OrderId)).to.deep.equal(order);
+    });
+  });
+
+  describe("PATCH /orders/{id}", () => {
+    it("lets an admin ship an order and e-mails its owner only", async () => {
+      await system.sns.subscribe("alice@example.com", "alice");
+      await system.sns.subscribe("bob@example.com", "bob");
+      const order = await placed(alice);
+      await placed(bob);
+
+      const result = await system.api.updateOrderStatus(
+        orderEvent("PATCH /orders/{id}", admin, order.OrderId, { status: "shipped" }),
+      );
+
+      expect(result.statusCode).to.equal(200);
+      expect(bodyOf(result)).to.deep.equal({
+        ...order,
+        status: "SHIPPED",
+        updatedAt: "2026-11-27T10:00:03.000Z",
+        message: "Order updated and customer notified.",
+      });
+      const shipped = system.mailbox.list().filter((mail) => mail.subject.endsWith("is SHIPPED"));
+      expect(shipped.map((mail) => [mail.to, mail.body])).to.deep.equal([
+        ["alice@example.com", `Hello alice, your order ${order.OrderId} for 2 x MacBook Pro is now SHIPPED.`],
+      ]);
     });
 
-    it("lets an admin delete any order", async () => {
-      const order = await place(bob);
+    it("refuses anyone but an admin with 403", async () => {
+      const order = await placed(alice);
 
-      expect((await api.remove(orderEvent("DELETE /orders/{id}", admin, order.OrderId))).statusCode).to.equal(204);
+      const result = await system.api.updateOrderStatus(
+        orderEvent("PATCH /orders/{id}", alice, order.OrderId, { status: "CANCELLED" }),
+      );
+
+      expect(result.statusCode).to.equal(403);
+      expect(bodyOf(result)).to.deep.equal({ message: "Forbidden" });
+    });
+
+    it("answers 409 for a change the status machine refuses, and changes nothing", async () => {
+      const order = await placed(alice);
+      await system.api.updateOrderStatus(orderEvent("PATCH /orders/{id}", admin, order.OrderId, { status: "SHIPPED" }));
+
+      const result = await system.api.updateOrderStatus(
+        orderEvent("PATCH /orders/{id}", admin, order.OrderId, { status: "PLACED" }),
+      );
+
+      expect(result.statusCode).to.equal(409);
+      expect(bodyOf(result)).to.deep.equal({
+        message: "Cannot change an order from SHIPPED to PLACED",
+        status: "SHIPPED",
+        requested: "PLACED",
+      });
+      expect(await system.orders.get(order.OrderId)).to.deep.include({ status: "SHIPPED" });
+    });
+
+    it("gives the stock back when an admin cancels a placed order", async () => {
+      const order = await placed(alice, "Headlight", 3);
+
+      await system.api.updateOrderStatus(
+        orderEvent("PATCH /orders/{id}", admin, order.OrderId, { status: "CANCELLED" }),
+      );
+
+      expect(await system.stockOf("Headlight")).to.deep.include({ quantity: 4 });
+    });
+
+    it("keeps the original API's PUT /orders working, and answers 404 when userId is not the owner", async () => {
+      const order = await placed(alice);
+      const legacy = (userId: string) =>
+        system.api.updateOrderStatus(
+          apiEvent({
+            routeKey: "PUT /orders",
+            claims: admin,
+            body: JSON.stringify({ orderId: order.OrderId, userId, status: "shipped" }),
+          }),
+        );
+
+      const wrongOwner = await legacy("bob");
+      const right = await legacy("alice");
+
+      expect(wrongOwner.statusCode).to.equal(404);
+      expect(right.statusCode).to.equal(200);
+      expect(bodyOf(right)).to.include({ status: "SHIPPED", message: "Order updated and customer notified." });
     });
   });
 
   describe("when DynamoDB fails", () => {
     it("logs one JSON line without the token and lets the error escape, so Lambda counts it", async () => {
-      const broken = makeGetOrder({ orders: dynamoOrderRepository(client, "no-such-table") });
+      const broken = makeGetOrder({
+        orders: dynamoOrderRepository(system.client, { orders: "no-such-table", inventory: "no-such-table" }),
+      });
       const lines: string[] = [];
       const original = console.error;
       console.error = (line: string) => lines.push(line);

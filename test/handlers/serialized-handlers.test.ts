@@ -1,18 +1,29 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { type Route, routes } from "../../api/routes";
+import { routes } from "../../api/routes";
+import type { Order } from "../../domain/order";
+import { SERVICE_ENV } from "../../handlers/adapters/from-environment";
 import type { ApiHandler, ApiResult } from "../../handlers/http";
-import { ordersTable } from "../../storage/tables";
+import type { TaskHandler } from "../../handlers/tasks/task";
+import { localOrderWorkflow } from "../../local/local-order-workflow";
+import { idempotencyTable, inventoryTable, ordersTable, usersTable } from "../../storage/tables";
+import { workflowTasks } from "../../workflow/tasks";
 import { apiEvent, claimsFor } from "../support/api-events";
 import { dynamoDbLocal, freshTable } from "../support/dynamodb";
 
-/** Serializes a route's factory exactly as `aws.lambda.CallbackFunction` does before `pulumi up` uploads it. */
-function serialize(route: Route): Promise<pulumi.runtime.SerializedFunction> {
-  return pulumi.runtime.serializeFunction(route.handler, {
+/** Every function `pulumi up` packages: the routes' and the workflow tasks'. */
+const functions: readonly { name: string; factory: () => unknown }[] = [
+  ...routes.map((route) => ({ name: route.functionName, factory: route.handler })),
+  ...workflowTasks.map((task) => ({ name: task.functionName, factory: task.handler })),
+];
+
+/** Serializes a factory exactly as `aws.lambda.CallbackFunction` does before `pulumi up` uploads it. */
+function serialize(factory: () => unknown): Promise<pulumi.runtime.SerializedFunction> {
+  return pulumi.runtime.serializeFunction(factory, {
     serialize: () => true,
     exportName: "handler",
     isFactoryFunction: true,
@@ -28,23 +39,23 @@ function requiredPackages(text: string): string[] {
   return [...new Set(names)].filter((name) => !builtinModules.includes(name) && !name.startsWith("node:")).sort();
 }
 
-describe("Handlers as `pulumi up` packages them", function () {
+describe("Functions as `pulumi up` packages them", function () {
   this.timeout(120_000);
   const packaged = new Map<string, string>();
 
   before(async () => {
-    for (const route of routes) {
-      packaged.set(route.functionName, (await serialize(route)).text);
+    for (const { name, factory } of functions) {
+      packaged.set(name, (await serialize(factory)).text);
     }
   });
 
-  for (const route of routes) {
-    it(`serializes ${route.functionName}'s closure, requiring only valibot and the AWS SDK`, () => {
-      const text = packaged.get(route.functionName) ?? "";
+  for (const { name } of functions) {
+    it(`serializes ${name}'s closure, requiring only valibot, Powertools and the AWS SDK`, () => {
+      const text = packaged.get(name) ?? "";
 
       expect(text).to.include("exports.handler");
-      for (const name of requiredPackages(text)) {
-        expect(name).to.match(/^(valibot|@aws-sdk\/[a-z-]+)$/);
+      for (const required of requiredPackages(text)) {
+        expect(required).to.match(/^(valibot|@aws-sdk\/[a-z-]+|@aws-lambda-powertools\/[a-z-]+)$/);
       }
     });
   }
@@ -52,13 +63,19 @@ describe("Handlers as `pulumi up` packages them", function () {
   describe("the packaged code, loaded as Lambda loads it", () => {
     const saved = { ...process.env };
     let dir: string;
-    const handlers = new Map<string, ApiHandler>();
+    const handlers = new Map<string, ApiHandler & TaskHandler>();
+    const alice = claimsFor("alice");
+    const admin = claimsFor("root", ["admin"]);
 
     before(async () => {
       const { endpoint } = await dynamoDbLocal();
-      const tableName = await freshTable(ordersTable);
       Object.assign(process.env, {
-        [ordersTable.envVar]: tableName,
+        [ordersTable.envVar]: await freshTable(ordersTable),
+        [inventoryTable.envVar]: await freshTable(inventoryTable),
+        [usersTable.envVar]: await freshTable(usersTable),
+        [idempotencyTable.envVar]: await freshTable(idempotencyTable),
+        [SERVICE_ENV.notificationsTopicArn]: "arn:aws:sns:us-east-1:000000000000:unreachable",
+        [SERVICE_ENV.orderWorkflowArn]: "arn:aws:states:us-east-1:000000000000:stateMachine:unreachable",
         AWS_ENDPOINT_URL_DYNAMODB: endpoint,
         AWS_REGION: "us-east-1",
         AWS_ACCESS_KEY_ID: "local",
@@ -70,7 +87,7 @@ describe("Handlers as `pulumi up` packages them", function () {
         writeFileSync(join(dir, name, "__index.js"), text);
         symlinkSync(resolve("node_modules"), join(dir, name, "node_modules"), "dir");
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        handlers.set(name, (require(join(dir, name, "__index.js")) as { handler: ApiHandler }).handler);
+        handlers.set(name, (require(join(dir, name, "__index.js")) as { handler: ApiHandler & TaskHandler }).handler);
       }
     });
 
@@ -79,60 +96,91 @@ describe("Handlers as `pulumi up` packages them", function () {
       rmSync(dir, { recursive: true, force: true });
     });
 
-    function call(name: string, event: Parameters<ApiHandler>[0]): Promise<ApiResult> {
+    function packagedHandler(name: string): ApiHandler & TaskHandler {
       const handler = handlers.get(name);
       if (!handler) throw new Error(`no packaged handler ${name}`);
-      return handler(event);
+      return handler;
     }
 
-    it("creates, reads, lists and deletes an order, with the domain's errors intact", async () => {
-      const alice = claimsFor("alice");
-      const created = await call(
-        "create-order",
+    const call = (name: string, event: Parameters<ApiHandler>[0]): Promise<ApiResult> => packagedHandler(name)(event);
+    const json = (result: ApiResult) => JSON.parse(result.body ?? "null") as Record<string, unknown>;
+    const stockLevels = (result: ApiResult) =>
+      (json(result)["items"] as { itemId: string; quantity: number }[]).map(({ itemId, quantity }) => ({
+        itemId,
+        quantity,
+      }));
+
+    it("places, reads, lists and deletes an order through the workflow, with the domain's errors intact", async () => {
+      const stocked = await call(
+        "set-stock",
         apiEvent({
-          routeKey: "POST /orders",
-          claims: alice,
-          body: JSON.stringify({ customerName: "Kamlesh", product: "MacBook Pro", quantity: 1 }),
+          routeKey: "PUT /inventory/{itemId}",
+          pathParameters: { itemId: "Headlight" },
+          claims: admin,
+          body: '{"quantity":4}',
         }),
       );
-      expect(created.statusCode).to.equal(201);
-      const { OrderId: id } = JSON.parse(created.body ?? "{}") as { OrderId: string };
+      const workflow = localOrderWorkflow({
+        tasks: Object.fromEntries(workflowTasks.map((task) => [task.state, packagedHandler(task.functionName)])),
+        publish: async () => ({}),
+        retryIntervalMs: 0,
+      });
+      const order: Order = {
+        OrderId: "00000000-0000-4000-8000-000000000001",
+        ownerId: "alice",
+        customerName: "Alice",
+        product: "Headlight",
+        quantity: 3,
+        status: "PLACED",
+        createdAt: "2026-11-27T10:00:00.000Z",
+      };
+      const id = order.OrderId;
 
+      const placed = await workflow.place(order);
+      const short = await workflow.place({ ...order, OrderId: "00000000-0000-4000-8000-000000000002" });
       const read = await call(
         "get-order",
         apiEvent({ routeKey: "GET /orders/{id}", pathParameters: { id }, claims: alice }),
       );
       const listed = await call("list-orders", apiEvent({ routeKey: "GET /orders", claims: alice }));
+      const stock = await call("list-inventory", apiEvent({ routeKey: "GET /inventory", claims: alice }));
       const deleted = await call(
         "delete-order",
         apiEvent({ routeKey: "DELETE /orders/{id}", pathParameters: { id }, claims: alice }),
       );
-      const missing = await call("create-order", apiEvent({ routeKey: "POST /orders", claims: alice, body: "{}" }));
-      const invalid = await call(
-        "create-order",
-        apiEvent({ routeKey: "POST /orders", claims: alice, body: '{"customerName":"K","product":"P","quantity":0}' }),
+      const restocked = await call("list-inventory", apiEvent({ routeKey: "GET /inventory", claims: alice }));
+      const missing = await call("place-order", apiEvent({ routeKey: "POST /orders", claims: alice, body: "{}" }));
+      const badProfile = await call(
+        "create-user",
+        apiEvent({ routeKey: "POST /users", claims: alice, body: '{"name":"A","email":"nope"}' }),
       );
-      const foreign = await call(
-        "get-order",
-        apiEvent({ routeKey: "GET /orders/{id}", pathParameters: { id }, claims: claimsFor("bob") }),
+      const notAdmin = await call(
+        "update-order-status",
+        apiEvent({
+          routeKey: "PATCH /orders/{id}",
+          pathParameters: { id },
+          claims: alice,
+          body: '{"status":"SHIPPED"}',
+        }),
       );
 
-      expect(JSON.parse(read.body ?? "{}")).to.include({ OrderId: id, quantity: 1 });
-      expect((JSON.parse(listed.body ?? "{}") as { items: unknown[] }).items).to.have.length(1);
+      expect(stocked.statusCode).to.equal(200);
+      expect(placed).to.deep.equal({ kind: "placed", order });
+      expect(short).to.deep.equal({ kind: "outOfStock", available: 1 });
+      expect(json(read)).to.deep.equal(order);
+      expect(json(listed)["items"]).to.deep.equal([order]);
+      expect(stockLevels(stock)).to.deep.equal([{ itemId: "Headlight", quantity: 1 }]);
       expect(deleted.statusCode).to.equal(204);
-      expect([missing.statusCode, JSON.parse(missing.body ?? "{}")]).to.deep.equal([
+      expect(stockLevels(restocked)).to.deep.equal([{ itemId: "Headlight", quantity: 4 }]);
+      expect([missing.statusCode, json(missing)["missingFields"]]).to.deep.equal([
         400,
-        {
-          message: "Missing required fields",
-          missingFields: ["customerName", "product", "quantity"],
-          requiredFields: ["customerName", "product", "quantity"],
-        },
+        ["customerName", "product", "quantity"],
       ]);
-      expect([invalid.statusCode, JSON.parse(invalid.body ?? "{}")]).to.deep.equal([
+      expect([badProfile.statusCode, json(badProfile)]).to.deep.equal([
         400,
-        { message: "quantity must be a positive integer", field: "quantity" },
+        { message: "email must be an e-mail address", field: "email" },
       ]);
-      expect(foreign.statusCode).to.equal(404);
+      expect([notAdmin.statusCode, json(notAdmin)]).to.deep.equal([403, { message: "Forbidden" }]);
     });
   });
 });

@@ -1,0 +1,119 @@
+import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
+import type { InventoryRepository, OrderRepository, UserRepository } from "../../domain/ports";
+import { dynamoInventoryRepository } from "../../handlers/adapters/dynamo-inventory-repository";
+import { dynamoOrderRepository } from "../../handlers/adapters/dynamo-order-repository";
+import { dynamoUserRepository } from "../../handlers/adapters/dynamo-user-repository";
+import { makeCreateUser } from "../../handlers/create-user";
+import { makeDeleteOrder } from "../../handlers/delete-order";
+import { makeGetOrder } from "../../handlers/get-order";
+import { makeGetUser } from "../../handlers/get-user";
+import type { ApiHandler } from "../../handlers/http";
+import { makeListInventory } from "../../handlers/list-inventory";
+import { makeListOrders } from "../../handlers/list-orders";
+import { makePlaceOrder } from "../../handlers/place-order";
+import { makeSetStock } from "../../handlers/set-stock";
+import { makeCheckInventory } from "../../handlers/tasks/check-inventory";
+import { makeCreateOrder } from "../../handlers/tasks/create-order";
+import { makeReleaseStock } from "../../handlers/tasks/release-stock";
+import { makeUpdateOrderStatus } from "../../handlers/update-order-status";
+import { makeUpdateUser } from "../../handlers/update-user";
+import { localOrderWorkflow } from "../../local/local-order-workflow";
+import { LocalSns } from "../../local/local-sns";
+import { Mailbox } from "../../local/mailbox";
+import { idempotencyTable, inventoryTable, ordersTable, usersTable } from "../../storage/tables";
+import { State } from "../../workflow/definition";
+import { documentClient, dynamoDbLocal, freshTable } from "./dynamodb";
+
+/** Every handler of the API, built by its `make…` factory on fresh tables in DynamoDB Local. */
+export interface OrderSystem {
+  readonly client: DynamoDBDocumentClient;
+  readonly orders: OrderRepository;
+  readonly inventory: InventoryRepository;
+  readonly users: UserRepository;
+  readonly sns: LocalSns;
+  readonly mailbox: Mailbox;
+  readonly api: Readonly<Record<ApiName, ApiHandler>>;
+  /** The stored inventory item, reservations included. */
+  stockOf(itemId: string): Promise<Record<string, unknown> | undefined>;
+}
+
+type ApiName =
+  | "placeOrder"
+  | "listOrders"
+  | "getOrder"
+  | "deleteOrder"
+  | "updateOrderStatus"
+  | "createUser"
+  | "getUser"
+  | "updateUser"
+  | "listInventory"
+  | "setStock";
+
+/** Options for `orderSystem`. */
+export interface OrderSystemOptions {
+  /** Ids handed to new orders; random UUIDs when absent. */
+  readonly newId?: () => string;
+  /** The clock; the real one when absent. */
+  readonly now?: () => Date;
+}
+
+/** Builds the whole API on fresh tables, with the local workflow and the local SNS. */
+export async function orderSystem(options: OrderSystemOptions = {}): Promise<OrderSystem> {
+  const client = await documentClient();
+  const { endpoint } = await dynamoDbLocal();
+  const tables = {
+    orders: await freshTable(ordersTable),
+    inventory: await freshTable(inventoryTable),
+    users: await freshTable(usersTable),
+    idempotency: await freshTable(idempotencyTable),
+  };
+  const orders = dynamoOrderRepository(client, tables);
+  const inventory = dynamoInventoryRepository(client, tables.inventory);
+  const users = dynamoUserRepository(client, tables.users);
+  const mailbox = new Mailbox();
+  const sns = new LocalSns(mailbox);
+  const now = options.now ?? (() => new Date());
+  const orderWorkflow = localOrderWorkflow({
+    tasks: {
+      [State.CheckInventory]: makeCheckInventory({ inventory }),
+      [State.CreateOrder]: makeCreateOrder({ orders }),
+      [State.ReleaseStock]: makeReleaseStock({ inventory }),
+    },
+    publish: (parameters) => sns.publish(parameters),
+    retryIntervalMs: 0,
+  });
+  const idempotency = new DynamoDBPersistenceLayer({
+    tableName: tables.idempotency,
+    clientConfig: { endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } },
+  });
+  return {
+    client,
+    orders,
+    inventory,
+    users,
+    sns,
+    mailbox,
+    api: {
+      placeOrder: makePlaceOrder({
+        orderWorkflow,
+        newId: options.newId ?? (() => crypto.randomUUID()),
+        now,
+        idempotency,
+      }),
+      listOrders: makeListOrders({ orders }),
+      getOrder: makeGetOrder({ orders }),
+      deleteOrder: makeDeleteOrder({ orders }),
+      updateOrderStatus: makeUpdateOrderStatus({ orders, notifier: sns, now }),
+      createUser: makeCreateUser({ users, subscriptions: sns, now }),
+      getUser: makeGetUser({ users }),
+      updateUser: makeUpdateUser({ users, subscriptions: sns, now }),
+      listInventory: makeListInventory({ inventory }),
+      setStock: makeSetStock({ inventory, now }),
+    },
+    async stockOf(itemId) {
+      const { Item } = await client.send(new GetCommand({ TableName: tables.inventory, Key: { itemId } }));
+      return Item;
+    },
+  };
+}
