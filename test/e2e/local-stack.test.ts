@@ -27,6 +27,21 @@ function signIn(stack: LocalStack, email: string) {
   });
 }
 
+function send(stack: LocalStack, token: string, path: string, method = "GET", body?: unknown): Promise<Response> {
+  return fetch(`${stack.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+async function headlightsInStock(stack: LocalStack, token: string): Promise<number | undefined> {
+  const { items } = (await (await send(stack, token, "/inventory")).json()) as {
+    items: { itemId: string; quantity: number }[];
+  };
+  return items.find((item) => item.itemId === "Headlight")?.quantity;
+}
+
 async function answers(url: string): Promise<boolean> {
   try {
     await fetch(url, { signal: AbortSignal.timeout(2000) });
@@ -76,29 +91,35 @@ describe("startLocalStack", function () {
       rmSync(dataDir, { recursive: true, force: true });
     });
 
-    it("keeps the user pool, the users and the orders across restarts, and leaves nothing running", async () => {
+    it("keeps the user pool, the users, the orders, the stock and the subscriptions across restarts, and leaves nothing running", async () => {
+      const headlight = { customerName: "Dave", product: "Headlight", quantity: 1 };
       stack = await startLocalStack({ port: 0, dataDir, log: quiet });
       const first = stack;
       const dave = await signIn(first, "dave@example.com");
-      const created = await fetch(`${first.url}/orders`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${dave.idToken}`, "content-type": "application/json" },
-        body: JSON.stringify({ customerName: "Dave", product: "Desk", quantity: 1 }),
-      });
+      const profile = await send(first, dave.idToken, "/users", "POST", { name: "Dave", email: "dave@example.com" });
+      const created = await send(first, dave.idToken, "/orders", "POST", headlight);
       const order = (await created.json()) as { OrderId: string };
       await first.stop();
       const stillAnswering = await Promise.all([first.url, first.dynamodbEndpoint, first.cognitoEndpoint].map(answers));
 
       stack = await startLocalStack({ port: 0, dataDir, log: quiet });
       const again = await signIn(stack, "dave@example.com");
-      const read = await fetch(`${stack.url}/orders/${order.OrderId}`, {
-        headers: { authorization: `Bearer ${again.idToken}` },
-      });
+      const read = await send(stack, again.idToken, `/orders/${order.OrderId}`);
+      const inStock = await headlightsInStock(stack, again.idToken);
+      const next = (await (await send(stack, again.idToken, "/orders", "POST", headlight)).json()) as {
+        OrderId: string;
+      };
+      const mail = (await (await fetch(`${stack.url}/_local/mail?to=dave%40example.com`)).json()) as {
+        subject: string;
+      }[];
 
+      expect([profile.status, created.status]).to.deep.equal([201, 201]);
       expect(stillAnswering).to.deep.equal([false, false, false]);
       expect([stack.userPoolId, stack.clientId]).to.deep.equal([first.userPoolId, first.clientId]);
       expect(again.sub).to.equal(dave.sub);
       expect(read.status).to.equal(200);
+      expect(inStock).to.equal(3);
+      expect(mail.map((m) => m.subject)).to.deep.equal([`Your order ${next.OrderId} is placed`]);
     });
 
     it("refuses a second stack in the same process: the handlers' endpoints live in process.env", async () => {

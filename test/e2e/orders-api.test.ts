@@ -70,6 +70,13 @@ describe("Orders API on the local stack", function () {
     alice = await tokenFor(stack, "alice@example.com");
     bob = await tokenFor(stack, "bob@example.com");
     admin = await tokenFor(stack, "admin@example.com", true);
+    // The seed's 10 MacBooks would run out before the pagination specs are done.
+    const restocked = await call(stack, `/inventory/${encodeURIComponent(ORDER.product)}`, {
+      method: "PUT",
+      token: admin.idToken,
+      body: { quantity: 1000 },
+    });
+    expect(restocked.status).to.equal(200);
   });
 
   after(async () => {
@@ -144,7 +151,7 @@ describe("Orders API on the local stack", function () {
 
       expect(response.status).to.equal(204);
       expect(response.headers.get("access-control-allow-origin")).to.equal("*");
-      expect(response.headers.get("access-control-allow-methods")).to.equal("POST,GET,DELETE,OPTIONS");
+      expect(response.headers.get("access-control-allow-methods")).to.equal("POST,GET,DELETE,PATCH,PUT,OPTIONS");
     });
   });
 
@@ -227,6 +234,11 @@ describe("Orders API on the local stack", function () {
         "an over-long product",
         { body: { ...ORDER, product: "p".repeat(101) } },
         { message: "product must be at most 100 characters", field: "product" },
+      ],
+      [
+        "a product the inventory does not carry",
+        { body: { ...ORDER, product: "Desk" } },
+        { message: 'product "Desk" is not in the inventory', field: "product" },
       ],
       ["a body that is not JSON", { rawBody: "{customerName:" }, { message: "body must be valid JSON", field: "body" }],
       [
@@ -338,7 +350,14 @@ describe("Orders API on the local stack", function () {
 
   // Last: it deletes the orders table from under the running stack.
   describe("when a function fails", () => {
-    it("answers a bare 500, logs one line without the token, and mails the alarm to the alert address", async () => {
+    async function macBooksInStock(): Promise<number | undefined> {
+      const response = await call(stack, "/inventory", { token: alice.idToken });
+      const { items } = (await response.json()) as { items: { itemId: string; quantity: number }[] };
+      return items.find((item) => item.itemId === ORDER.product)?.quantity;
+    }
+
+    it("answers a bare 500, gives the reserved stock back, logs each failed function without the token, and mails their alarms", async () => {
+      const inStock = await macBooksInStock();
       const dynamodb = new DynamoDBClient({
         endpoint: stack.dynamodbEndpoint,
         region: stack.region,
@@ -352,14 +371,20 @@ describe("Orders API on the local stack", function () {
 
       expect(response.status).to.equal(500);
       expect(await response.text()).to.equal('{"message":"Internal Server Error"}');
+      expect(await macBooksInStock()).to.equal(inStock);
       const failures = log.errors.filter((line) => line.includes('"Function failed"'));
-      expect(failures).to.have.length(1);
-      expect(failures[0]).to.include('"functionName":"create-order"').and.not.include(alice.idToken);
+      expect(failures.map((line) => (JSON.parse(line) as { functionName: string }).functionName)).to.deep.equal([
+        "create-order",
+        "place-order",
+      ]);
+      expect(failures.join("\n")).to.not.include(alice.idToken);
       const mails = (await mailResponse.json()) as Mail[];
       expect(mails.map((mail) => [mail.to, mail.subject])).to.deep.equal([
         ["oms-dev-alerts@example.com", 'ALARM: "oms-local-create-order-errors"'],
+        ["oms-dev-alerts@example.com", 'ALARM: "oms-local-place-order-errors"'],
       ]);
       expect(mails[0]?.body).to.include("Function: create-order").and.include("ResourceNotFoundException");
+      expect(mails[1]?.body).to.include("Function: place-order").and.include("OrderFailed");
     });
   });
 });

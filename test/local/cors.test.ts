@@ -6,7 +6,7 @@ describe("corsPolicy", () => {
   it("allows the routes' methods and OPTIONS, the token, content-type and idempotency-key headers, for an hour, as OrdersApi configures it", () => {
     expect(corsPolicy(["*"], routes)).to.deep.equal({
       allowOrigins: ["*"],
-      allowMethods: ["POST", "GET", "DELETE", "OPTIONS"],
+      allowMethods: ["POST", "GET", "DELETE", "PATCH", "PUT", "OPTIONS"],
       allowHeaders: ["authorization", "content-type", "idempotency-key"],
       maxAgeSeconds: 3600,
     });
@@ -48,7 +48,7 @@ describe("preflightHeaders", () => {
 
     expect(headers).to.deep.equal({
       "access-control-allow-origin": "https://orders.example.com",
-      "access-control-allow-methods": "POST,GET,DELETE,OPTIONS",
+      "access-control-allow-methods": "POST,GET,DELETE,PATCH,PUT,OPTIONS",
       "access-control-allow-headers": "authorization,content-type,idempotency-key",
       "access-control-max-age": "3600",
     });

@@ -88,7 +88,7 @@ describe("Gateway", () => {
 
     expect(response.status).to.equal(204);
     expect(response.headers.get("access-control-allow-origin")).to.equal(ORIGIN);
-    expect(response.headers.get("access-control-allow-methods")).to.equal("POST,GET,DELETE,OPTIONS");
+    expect(response.headers.get("access-control-allow-methods")).to.equal("POST,GET,DELETE,PATCH,PUT,OPTIONS");
     expect(response.headers.get("access-control-allow-headers")).to.equal("authorization,content-type,idempotency-key");
     expect(response.headers.get("access-control-max-age")).to.equal("3600");
     expect(harness.events).to.deep.equal([]);
@@ -146,10 +146,10 @@ describe("Gateway", () => {
 
     const [context] = harness.contexts;
     expect(context).to.include({
-      functionName: "oms-local-create-order",
+      functionName: "oms-local-place-order",
       memoryLimitInMB: "256",
-      invokedFunctionArn: "arn:aws:lambda:eu-west-1:000000000000:function:oms-local-create-order",
-      logGroupName: "/aws/lambda/oms-local-create-order",
+      invokedFunctionArn: "arn:aws:lambda:eu-west-1:000000000000:function:oms-local-place-order",
+      logGroupName: "/aws/lambda/oms-local-place-order",
     });
     expect(context?.getRemainingTimeInMillis()).to.be.within(1, 10_000);
   });
@@ -176,7 +176,7 @@ describe("Gateway", () => {
   });
 
   it("answers a failing function with a bare 500, logs one JSON line without the token, and raises the alarm", async () => {
-    harness = await startHarness({ "create-order": () => Promise.reject(new TypeError("boom")) });
+    harness = await startHarness({ "place-order": () => Promise.reject(new TypeError("boom")) });
 
     const response = await fetch(`${harness.gateway.url}/orders`, {
       method: "POST",
@@ -190,13 +190,13 @@ describe("Gateway", () => {
     expect(JSON.parse(harness.logs.error[0] ?? "")).to.deep.include({
       level: "ERROR",
       message: "Function failed",
-      functionName: "create-order",
+      functionName: "place-order",
       routeKey: "POST /orders",
       error: { name: "TypeError", message: "boom" },
     });
     expect(harness.logs.error[0]).to.not.include(GOOD_TOKEN);
     expect(harness.mailbox.list(ALERTS).map((mail) => mail.subject)).to.deep.equal([
-      'ALARM: "oms-local-create-order-errors"',
+      'ALARM: "oms-local-place-order-errors"',
     ]);
   });
 

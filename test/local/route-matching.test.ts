@@ -6,7 +6,7 @@ describe("matchRoute", () => {
   it("matches a static path to its route, without path parameters", () => {
     const match = matchRoute(routes, "POST", "/orders");
 
-    expect(match?.route.functionName).to.equal("create-order");
+    expect(match?.route.functionName).to.equal("place-order");
     expect(match?.pathParameters).to.deep.equal({});
   });
 
@@ -26,7 +26,7 @@ describe("matchRoute", () => {
   });
 
   const misses: [string, string, string][] = [
-    ["a method the path has no route for", "PUT", "/orders"],
+    ["a method the path has no route for", "PATCH", "/orders"],
     ["an unknown path", "GET", "/customers"],
     ["a trailing slash", "GET", "/orders/"],
     ["an extra segment", "GET", "/orders/1/items"],
