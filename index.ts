@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Alerting, Identity, OrdersApi } from "./infra";
+import { Alerting, Identity, OrderWorkflow, OrdersApi } from "./infra";
 import {
   CONFIG_NAMESPACE,
   STACK_CONFIG_KEYS,
@@ -46,6 +46,12 @@ const identity = new Identity("oms", {
   protectData: config.protectData,
 });
 
+// The API's functions start the workflow and use its topic, while the workflow's tasks use the
+// API's tables. The resources themselves form no cycle (the state machine needs only the tables and
+// its own functions), so the API is given ARNs that resolve once the workflow exists.
+const [workflowArnOnceBuilt, resolveOrderWorkflowArn] = pulumi.deferredOutput<string>();
+const [topicArnOnceBuilt, resolveNotificationsTopicArn] = pulumi.deferredOutput<string>();
+
 const api = new OrdersApi("oms", {
   issuerUrl: identity.issuerUrl,
   clientId: identity.clientId,
@@ -54,12 +60,24 @@ const api = new OrdersApi("oms", {
   logRetentionDays: config.logRetentionDays,
   functionMemoryMb: config.functionMemoryMb,
   functionTimeoutSeconds: config.functionTimeoutSeconds,
+  orderWorkflowArn: workflowArnOnceBuilt,
+  notificationsTopicArn: topicArnOnceBuilt,
   protectData: config.protectData,
 });
 
+const workflow = new OrderWorkflow("oms", {
+  tables: api.tables,
+  functionMemoryMb: config.functionMemoryMb,
+  functionTimeoutSeconds: config.functionTimeoutSeconds,
+  logRetentionDays: config.logRetentionDays,
+});
+resolveOrderWorkflowArn(workflow.stateMachineArn);
+resolveNotificationsTopicArn(workflow.notificationsTopicArn);
+
 const alerting = new Alerting("oms", {
   alertEmail: config.alertEmail,
-  functions: api.functions,
+  functions: { ...api.functions, ...workflow.functions },
+  stateMachines: { "order-workflow": workflow.stateMachineArn },
 });
 
 /** Base URL of the orders API. */
@@ -74,3 +92,7 @@ export const hostedUiLoginUrl = identity.hostedUiLoginUrl;
 export const tableNames = api.tableNames;
 /** ARN of the SNS topic that receives every operational alarm. */
 export const alertTopicArn = alerting.alertTopicArn;
+/** ARN of the order workflow's Express state machine. */
+export const orderWorkflowArn = workflow.stateMachineArn;
+/** ARN of the SNS topic that carries customers' order e-mails. */
+export const notificationsTopicArn = workflow.notificationsTopicArn;

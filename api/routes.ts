@@ -11,6 +11,7 @@ import { updateOrderStatus } from "../handlers/update-order-status";
 import { updateUser } from "../handlers/update-user";
 import type { ServiceGrant, TableGrant } from "../storage/access";
 import { idempotencyTable, inventoryTable, ordersTable, usersTable } from "../storage/tables";
+import { WORKFLOW_TIMEOUT_SECONDS } from "../workflow/definition";
 
 export type { DynamoDbAction, ServiceGrant, TableGrant } from "../storage/access";
 
@@ -31,6 +32,8 @@ export interface Route {
   readonly grants: readonly TableGrant[];
   /** Every other resource the function uses. */
   readonly services?: readonly ServiceGrant[];
+  /** The function's timeout when it must outlast the stack's `functionTimeoutSeconds`. */
+  readonly timeoutSeconds?: number;
 }
 
 /** A status update reads the order, changes it, and gives stock back when it cancels. */
@@ -55,6 +58,8 @@ export const routes: readonly Route[] = [
       },
     ],
     services: ["orderWorkflow:start"],
+    // It waits for the whole workflow, which may take WORKFLOW_TIMEOUT_SECONDS; API Gateway waits 30 s.
+    timeoutSeconds: WORKFLOW_TIMEOUT_SECONDS + 3,
   },
   {
     method: "GET",

@@ -84,3 +84,17 @@ export interface StatusChange {
   /** Whether the order's units go back to stock in the same transaction. */
   readonly returnStock: boolean;
 }
+
+/** Business events worth counting; CloudWatch metrics in the cloud, alarms subtract refusals from failures. */
+export const BusinessMetric = {
+  /** An order the workflow placed. */
+  OrdersPlaced: "OrdersPlaced",
+  /** An order the workflow refused on purpose (out of stock, unknown product): a failed execution that is no fault. */
+  OrdersRefused: "OrdersRefused",
+} as const;
+export type BusinessMetric = (typeof BusinessMetric)[keyof typeof BusinessMetric];
+
+/** Counts business events. */
+export interface BusinessMetrics {
+  count(metric: BusinessMetric): void;
+}

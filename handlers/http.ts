@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import { ADMIN_GROUP, type Caller } from "../domain/caller";
 import { ForbiddenError, UnauthorizedError, ValidationError } from "../domain/errors";
 import { toHttpError } from "../domain/http-errors";
-import type { Notifier, OrderWorkflow, SubscriptionRegistry } from "../domain/ports";
+import type { BusinessMetrics, Notifier, OrderWorkflow, SubscriptionRegistry } from "../domain/ports";
 
 /** The event API Gateway HTTP API sends (payload format 2.0) behind a JWT authorizer. */
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -18,6 +18,7 @@ export type ApiHandler = (event: ApiEvent, context?: Context) => Promise<ApiResu
 export interface InjectedAdapters {
   readonly notifications?: Notifier & SubscriptionRegistry;
   readonly orderWorkflow?: OrderWorkflow;
+  readonly metrics?: BusinessMetrics;
 }
 
 /** Builds a route's function once per cold start: what `CallbackFunction` calls `callbackFactory`. */

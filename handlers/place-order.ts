@@ -2,14 +2,16 @@ import { randomUUID } from "node:crypto";
 import type { BasePersistenceLayer } from "@aws-lambda-powertools/idempotency/persistence";
 import { OutOfStockError, UnknownProductError } from "../domain/errors";
 import { newOrder, parseNewOrder } from "../domain/order";
-import type { OrderWorkflow } from "../domain/ports";
+import { BusinessMetric, type BusinessMetrics, type OrderWorkflow } from "../domain/ports";
 import { idempotencyStore, orderWorkflow } from "./adapters/from-environment";
+import { powertoolsMetrics } from "./adapters/powertools-metrics";
 import { type ApiHandler, type ApiHandlerFactory, callerOf, httpHandler, json, jsonBody } from "./http";
 import { withIdempotencyKey } from "./idempotency";
 
 /** What `POST /orders` needs from the outside world. */
 export interface PlaceOrderDeps {
   readonly orderWorkflow: OrderWorkflow;
+  readonly metrics: BusinessMetrics;
   readonly newId: () => string;
   readonly now: () => Date;
   /** Where `Idempotency-Key`s are remembered. */
@@ -25,6 +27,9 @@ export function makePlaceOrder(deps: PlaceOrderDeps): ApiHandler {
     const caller = callerOf(event);
     const order = newOrder(parseNewOrder(jsonBody(event)), caller.userId, deps.newId(), deps.now());
     const outcome = await deps.orderWorkflow.place(order);
+    if (outcome.kind !== "failed") {
+      deps.metrics.count(outcome.kind === "placed" ? BusinessMetric.OrdersPlaced : BusinessMetric.OrdersRefused);
+    }
     switch (outcome.kind) {
       case "placed":
         return json(201, outcome.order, { location: `/orders/${outcome.order.OrderId}` });
@@ -42,6 +47,7 @@ export function makePlaceOrder(deps: PlaceOrderDeps): ApiHandler {
 export const placeOrder: ApiHandlerFactory = (adapters = {}) =>
   makePlaceOrder({
     orderWorkflow: adapters.orderWorkflow ?? orderWorkflow(),
+    metrics: adapters.metrics ?? powertoolsMetrics(),
     newId: randomUUID,
     now: () => new Date(),
     idempotency: idempotencyStore(),

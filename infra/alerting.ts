@@ -1,21 +1,24 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { type FunctionAlarmRule, functionAlarmRules } from "../monitoring/alarms";
+import { type MetricAlarmRule, functionAlarmRules, workflowAlarmRules } from "../monitoring/alarms";
 import { ArgsChecker } from "./component-args";
 
 const TYPE = "oms:infra:Alerting";
 
-/** Who is told, and about which functions. */
+/** Who is told, and about which functions and state machines. */
 export interface AlertingArgs {
   /** Who receives alarms by e-mail; AWS first sends them a confirmation link, and nothing arrives until it is followed. */
   alertEmail: pulumi.Input<string>;
-  /** The functions to watch: deployed function name by route function name (`OrdersApi.functions`). */
+  /** The functions to watch: deployed function name by function name (`OrdersApi.functions`, `OrderWorkflow.functions`). */
   functions: Readonly<Record<string, pulumi.Input<string>>>;
+  /** The state machines to watch: ARN by logical name (`order-workflow`). */
+  stateMachines: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 /**
- * The alerts topic, its e-mail subscription, and one CloudWatch alarm per function and rule of
- * `monitoring/alarms.ts`, each notifying the topic when it fires and when it clears.
+ * The alerts topic, its e-mail subscription, and one CloudWatch alarm per function and function
+ * rule, and per state machine and workflow rule, of `monitoring/alarms.ts`, each notifying the
+ * topic when it fires and when it clears.
  */
 export class Alerting extends pulumi.ComponentResource {
   /** The ARN of the SNS topic every alarm notifies. */
@@ -33,7 +36,17 @@ export class Alerting extends pulumi.ComponentResource {
     this.createEmailSubscription(name, topic, alertEmail);
     for (const [functionKey, functionName] of Object.entries(args.functions)) {
       for (const rule of functionAlarmRules) {
-        this.createAlarm(`${name}-${functionKey}-${rule.suffix}`, rule, functionName, topic);
+        this.createAlarm(`${name}-${functionKey}-${rule.suffix}`, rule, { FunctionName: functionName }, topic);
+      }
+    }
+    for (const [stateMachineKey, stateMachineArn] of Object.entries(args.stateMachines)) {
+      for (const rule of workflowAlarmRules) {
+        this.createAlarm(
+          `${name}-${stateMachineKey}-${rule.suffix}`,
+          rule,
+          { StateMachineArn: stateMachineArn },
+          topic,
+        );
       }
     }
 
@@ -83,8 +96,8 @@ export class Alerting extends pulumi.ComponentResource {
 
   private createAlarm(
     alarmName: string,
-    rule: FunctionAlarmRule,
-    functionName: pulumi.Input<string>,
+    rule: MetricAlarmRule,
+    dimensions: Readonly<Record<string, pulumi.Input<string>>>,
     topic: aws.sns.Topic,
   ): aws.cloudwatch.MetricAlarm {
     return new aws.cloudwatch.MetricAlarm(
@@ -97,9 +110,9 @@ export class Alerting extends pulumi.ComponentResource {
         evaluationPeriods: rule.evaluationPeriods,
         threshold: rule.threshold,
         comparisonOperator: rule.comparison,
-        // No invocations means no errors: an idle function must not look broken.
+        // No invocations or executions means no failures: an idle function or workflow must not look broken.
         treatMissingData: "notBreaching",
-        dimensions: { FunctionName: functionName },
+        dimensions,
         alarmDescription: rule.description,
         alarmActions: [topic.arn],
         okActions: [topic.arn],

@@ -2,20 +2,23 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { TableGrant } from "../api/routes";
-import type { ApiEvent, ApiHandlerFactory, ApiResult } from "../handlers/http";
+import { SERVICE_ENV } from "../handlers/adapters/from-environment";
+import type { ApiHandlerFactory } from "../handlers/http";
+import type { TaskHandlerFactory } from "../handlers/tasks/task";
+import type { ServiceGrant, TableGrant } from "../storage/access";
 import { ArgsChecker, integerBetween, oneOf } from "./component-args";
 import { LOG_RETENTION_DAYS } from "./stack-config";
 
 const TYPE = "oms:infra:HandlerFunction";
 
 /**
- * The only `dependencies` the archive carries. The serialized handlers `require` just valibot and
- * `@aws-sdk/*`, and the nodejs24.x runtime ships AWS SDK v3; the `@pulumi/*` packages only run at
- * deployment. A new runtime dependency must be added here, or the function fails at cold start
- * with "Cannot find module" (`test/handlers/serialized-handlers.test.ts` lists what the code needs).
+ * The only `dependencies` the archive carries, each with its own dependencies. The serialized
+ * handlers `require` just these and `@aws-sdk/*`, and the nodejs24.x runtime ships AWS SDK v3; the
+ * `@pulumi/*` packages only run at deployment. A new runtime dependency must be added here, or the
+ * function fails at cold start with "Cannot find module" (`test/handlers/serialized-handlers.test.ts`
+ * lists what the code needs). place-order needs Powertools Idempotency.
  */
-const RUNTIME_PACKAGES: readonly string[] = ["valibot"];
+const RUNTIME_PACKAGES: readonly string[] = ["valibot", "@aws-lambda-powertools/idempotency"];
 
 /**
  * `CallbackFunction` packs every `dependencies` entry of package.json with its whole dependency
@@ -42,14 +45,66 @@ interface TableAccess {
   readonly table: DeployedTable;
 }
 
+/** The deployed resources, other than tables, that service grants are on. */
+export interface ServiceArns {
+  /** The order workflow's state machine, for `orderWorkflow:start`. */
+  readonly orderWorkflow?: pulumi.Input<string>;
+  /** The order-notifications topic, for `notifications:publish` and `notifications:subscribe`. */
+  readonly notificationsTopic?: pulumi.Input<string>;
+}
+
+/** What a service grant allows, on which of `ServiceArns`, and the environment variable that names that resource. */
+interface ServicePermission {
+  readonly resource: keyof ServiceArns;
+  readonly actions: readonly string[];
+  readonly envVar: string;
+}
+
+const SERVICE_PERMISSIONS: Readonly<Record<ServiceGrant, ServicePermission>> = {
+  "orderWorkflow:start": {
+    resource: "orderWorkflow",
+    actions: ["states:StartSyncExecution"],
+    envVar: SERVICE_ENV.orderWorkflowArn,
+  },
+  "notifications:publish": {
+    resource: "notificationsTopic",
+    actions: ["sns:Publish"],
+    envVar: SERVICE_ENV.notificationsTopicArn,
+  },
+  "notifications:subscribe": {
+    resource: "notificationsTopic",
+    actions: ["sns:Subscribe", "sns:Unsubscribe"],
+    envVar: SERVICE_ENV.notificationsTopicArn,
+  },
+};
+
+/** A service grant's permission with the ARN of the resource it is on. */
+interface ServiceAccess {
+  readonly permission: ServicePermission;
+  readonly arn: pulumi.Input<string>;
+}
+
+/** What a function runs: a route's handler factory or a workflow task's. */
+export type HandlerFactory = ApiHandlerFactory | TaskHandlerFactory;
+
 /** What a `HandlerFunction` runs, and exactly what it may touch. */
 export interface HandlerFunctionArgs {
-  /** Builds the handler once per cold start (a route's `handler`), passed to `CallbackFunction` as `callbackFactory`. */
-  handler: ApiHandlerFactory;
-  /** Every table access the handler makes; the role's policy grants exactly these and nothing else. */
+  /** Builds the handler once per cold start (a route's or a workflow task's `handler`), passed to `CallbackFunction` as `callbackFactory`. */
+  handler: HandlerFactory;
+  /** Every table access the handler makes; the role's policy grants exactly these, `services`, and nothing else. */
   grants: readonly TableGrant[];
   /** The deployed tables by logical name (`TableDefinition.name`); every granted table must be here. */
   tables: Readonly<Record<string, DeployedTable>>;
+  /**
+   * Every other resource the handler uses; each becomes one statement on that resource alone.
+   * @default []
+   */
+  services?: readonly ServiceGrant[];
+  /**
+   * The resources `services` are on; every one a service grant needs must be here.
+   * @default {}
+   */
+  serviceArns?: ServiceArns;
   /** Memory, in MB (128 to 10240). */
   memoryMb: pulumi.Input<number>;
   /** Timeout, in seconds (1 to 900). */
@@ -60,7 +115,8 @@ export interface HandlerFunctionArgs {
 
 /**
  * One Lambda function with least privilege: its own log group, and its own role whose single
- * inline policy allows writing to that log group and exactly the route's table grants.
+ * inline policy allows writing to that log group, exactly the table grants and exactly the service
+ * grants; each granted resource is named in the environment variable the handlers read.
  */
 export class HandlerFunction extends pulumi.ComponentResource {
   /** The function's physical name, e.g. the `FunctionName` dimension of its metrics. */
@@ -75,6 +131,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
   constructor(name: string, args: HandlerFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
     const checker = new ArgsChecker(TYPE, name);
     const accesses = tableAccesses(checker, args);
+    const services = serviceAccesses(checker, args);
     const memoryMb = checker.input(args.memoryMb, integerBetween("memoryMb", 128, 10240));
     const timeoutSeconds = checker.input(args.timeoutSeconds, integerBetween("timeoutSeconds", 1, 900));
     const logRetentionDays = checker.input(args.logRetentionDays, oneOf("logRetentionDays", LOG_RETENTION_DAYS));
@@ -82,8 +139,16 @@ export class HandlerFunction extends pulumi.ComponentResource {
 
     const logGroup = this.createLogGroup(name, logRetentionDays);
     const role = this.createRole(name);
-    const policy = this.createPolicy(name, role, logGroup, accesses);
-    const fn = this.createFunction(name, args.handler, { role, policy, logGroup, accesses, memoryMb, timeoutSeconds });
+    const policy = this.createPolicy(name, role, logGroup, accesses, services);
+    const fn = this.createFunction(name, args.handler, {
+      role,
+      policy,
+      logGroup,
+      accesses,
+      services,
+      memoryMb,
+      timeoutSeconds,
+    });
 
     this.functionName = fn.name;
     this.functionArn = fn.arn;
@@ -114,12 +179,16 @@ export class HandlerFunction extends pulumi.ComponentResource {
     );
   }
 
-  /** The role's only policy: its own log streams, then each grant on the table itself or on the named indexes only. */
+  /**
+   * The role's only policy: its own log streams, then each table grant on the table itself or on
+   * the named indexes only, then each service grant on its one resource.
+   */
   private createPolicy(
     name: string,
     role: aws.iam.Role,
     logGroup: aws.cloudwatch.LogGroup,
     accesses: readonly TableAccess[],
+    services: readonly ServiceAccess[],
   ): aws.iam.RolePolicy {
     const tableStatements = accesses.map(({ grant, table }) => ({
       Effect: "Allow",
@@ -127,6 +196,11 @@ export class HandlerFunction extends pulumi.ComponentResource {
       Resource: grant.indexes
         ? grant.indexes.map((index) => pulumi.interpolate`${table.arn}/index/${index.name}`)
         : [table.arn],
+    }));
+    const serviceStatements = services.map(({ permission, arn }) => ({
+      Effect: "Allow",
+      Action: [...permission.actions],
+      Resource: [arn],
     }));
     return new aws.iam.RolePolicy(
       `${name}-access`,
@@ -141,6 +215,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
               Resource: [pulumi.interpolate`${logGroup.arn}:*`],
             },
             ...tableStatements,
+            ...serviceStatements,
           ],
         }),
       },
@@ -150,21 +225,26 @@ export class HandlerFunction extends pulumi.ComponentResource {
 
   private createFunction(
     name: string,
-    handler: ApiHandlerFactory,
+    handler: HandlerFactory,
     deps: {
       role: aws.iam.Role;
       policy: aws.iam.RolePolicy;
       logGroup: aws.cloudwatch.LogGroup;
       accesses: readonly TableAccess[];
+      services: readonly ServiceAccess[];
       memoryMb: pulumi.Input<number>;
       timeoutSeconds: pulumi.Input<number>;
     },
-  ): aws.lambda.CallbackFunction<ApiEvent, ApiResult> {
+  ): aws.lambda.CallbackFunction<never, unknown> {
     const variables: Record<string, pulumi.Input<string>> = {};
     for (const { grant, table } of deps.accesses) {
       variables[grant.table.envVar] = table.name;
     }
-    return new aws.lambda.CallbackFunction<ApiEvent, ApiResult>(
+    for (const { permission, arn } of deps.services) {
+      variables[permission.envVar] = arn;
+    }
+    // `never`: each handler types its own event (API Gateway's or a workflow state's input); Lambda only passes it on.
+    return new aws.lambda.CallbackFunction<never, unknown>(
       name,
       {
         callbackFactory: handler,
@@ -178,7 +258,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
         // A fresh list each time: CallbackFunction appends "aws-sdk" to the one it is given.
         codePathOptions: { extraExcludePackages: packagesToExclude() },
       },
-      // Without the policy, the first invocations could fail to log or to reach their table.
+      // Without the policy, the first invocations could fail to log or to reach what they are granted.
       { parent: this, dependsOn: [deps.policy, deps.logGroup] },
     );
   }
@@ -192,5 +272,17 @@ function tableAccesses(checker: ArgsChecker, args: HandlerFunctionArgs): TableAc
       return checker.fail(`tables.${grant.table.name} is missing but is granted ${grant.actions.join(", ")}`);
     }
     return { grant, table };
+  });
+}
+
+/** Pairs each service grant with the ARN it is on; a grant whose ARN is not given fails, naming the field. */
+function serviceAccesses(checker: ArgsChecker, args: HandlerFunctionArgs): ServiceAccess[] {
+  return (args.services ?? []).map((grant) => {
+    const permission = SERVICE_PERMISSIONS[grant];
+    const arn = args.serviceArns?.[permission.resource];
+    if (arn === undefined) {
+      return checker.fail(`serviceArns.${permission.resource} is missing but is granted ${grant}`);
+    }
+    return { permission, arn };
   });
 }

@@ -4,7 +4,7 @@ import { CORS_ALLOW_HEADERS, CORS_MAX_AGE_SECONDS, corsAllowMethods } from "../a
 import { type Route, routeKey, routes } from "../api/routes";
 import { type TableDefinition, keyAttributes, tables } from "../storage/tables";
 import { ArgsChecker, integerBetween, nonEmpty, oneOf, positiveInteger } from "./component-args";
-import { type DeployedTable, HandlerFunction, type HandlerFunctionArgs } from "./handler-function";
+import { type DeployedTable, HandlerFunction, type HandlerFunctionArgs, type ServiceArns } from "./handler-function";
 import { LOG_RETENTION_DAYS } from "./stack-config";
 
 const TYPE = "oms:infra:OrdersApi";
@@ -47,6 +47,10 @@ export interface OrdersApiArgs {
   functionMemoryMb: pulumi.Input<number>;
   /** Timeout of every function, in seconds; at most 29 because API Gateway gives up after 30. */
   functionTimeoutSeconds: pulumi.Input<number>;
+  /** The order workflow's state machine, which place-order starts (`OrderWorkflow.stateMachineArn`). */
+  orderWorkflowArn: pulumi.Input<string>;
+  /** The topic customers' order e-mails go through (`OrderWorkflow.notificationsTopicArn`). */
+  notificationsTopicArn: pulumi.Input<string>;
   /**
    * Keep the data: point-in-time recovery, deletion protection, `protect` and `retainOnDelete` on every table.
    * @default false
@@ -56,7 +60,8 @@ export interface OrdersApiArgs {
 
 /**
  * The orders API: every table in `storage/tables.ts`, and an HTTP API serving every route in
- * `api/routes.ts`, each behind the JWT authorizer and backed by its own least-privilege function.
+ * `api/routes.ts`, each behind the JWT authorizer and backed by its own least-privilege function,
+ * which is handed the ARNs of the services its route names.
  */
 export class OrdersApi extends pulumi.ComponentResource {
   /** The API's base URL (the `$default` stage's invoke URL). */
@@ -67,6 +72,8 @@ export class OrdersApi extends pulumi.ComponentResource {
   public readonly tableNames: pulumi.Output<Record<string, string>>;
   /** Table ARNs, by logical name. */
   public readonly tableArns: pulumi.Output<Record<string, string>>;
+  /** The deployed tables (name and ARN) by logical name, for functions outside the API (`OrderWorkflow`). */
+  public readonly tables: Readonly<Record<string, DeployedTable>>;
   /** Deployed function names, by route function name (`create-order`): what `Alerting` watches. */
   public readonly functions: Readonly<Record<string, pulumi.Output<string>>>;
 
@@ -89,11 +96,17 @@ export class OrdersApi extends pulumi.ComponentResource {
     super(TYPE, name, {}, opts);
 
     const deployed = tables.map((table) => [table.name, this.createTable(name, table, protectData)] as const);
-    const deployedTables = Object.fromEntries(deployed);
+    const deployedTables: Record<string, DeployedTable> = Object.fromEntries(
+      deployed.map(([logical, table]) => [logical, { name: table.name, arn: table.arn }]),
+    );
+    const serviceArns: ServiceArns = {
+      orderWorkflow: args.orderWorkflowArn,
+      notificationsTopic: args.notificationsTopicArn,
+    };
     const api = this.createApi(name, corsAllowedOrigins);
     const authorizer = this.createAuthorizer(name, api, args.issuerUrl, args.clientId);
     const functions = routes.map((route) => {
-      const fn = this.createFunction(name, route, deployedTables, {
+      const fn = this.createFunction(name, route, deployedTables, serviceArns, {
         memoryMb: functionMemoryMb,
         timeoutSeconds: functionTimeoutSeconds,
         logRetentionDays,
@@ -107,12 +120,14 @@ export class OrdersApi extends pulumi.ComponentResource {
     this.apiId = api.id;
     this.tableNames = pulumi.output(Object.fromEntries(deployed.map(([logical, table]) => [logical, table.name])));
     this.tableArns = pulumi.output(Object.fromEntries(deployed.map(([logical, table]) => [logical, table.arn])));
+    this.tables = deployedTables;
     this.functions = Object.fromEntries(functions);
     this.registerOutputs({
       url: this.url,
       apiId: this.apiId,
       tableNames: this.tableNames,
       tableArns: this.tableArns,
+      tables: this.tables,
       functions: this.functions,
     });
   }
@@ -132,6 +147,9 @@ export class OrdersApi extends pulumi.ComponentResource {
           projectionType: "ALL",
         })),
         serverSideEncryption: { enabled: true },
+        ...(table.timeToLiveAttribute === undefined
+          ? {}
+          : { ttl: { attributeName: table.timeToLiveAttribute, enabled: true } }),
         pointInTimeRecovery: { enabled: protectData },
         deletionProtectionEnabled: protectData,
       },
@@ -178,11 +196,18 @@ export class OrdersApi extends pulumi.ComponentResource {
     name: string,
     route: Route,
     deployedTables: Readonly<Record<string, DeployedTable>>,
+    serviceArns: ServiceArns,
     settings: Pick<HandlerFunctionArgs, "memoryMb" | "timeoutSeconds" | "logRetentionDays">,
   ): HandlerFunction {
     return new HandlerFunction(
       `${name}-${route.functionName}`,
-      { handler: route.handler, grants: route.grants, tables: deployedTables, ...settings },
+      {
+        handler: route.handler,
+        grants: route.grants,
+        tables: deployedTables,
+        ...(route.services === undefined ? {} : { services: route.services, serviceArns }),
+        ...settings,
+      },
       { parent: this },
     );
   }

@@ -7,6 +7,7 @@ import { type CorsPolicy, allowedOrigin, preflightHeaders } from "./cors";
 import type { JwtAuthorizer } from "./jwt-authorizer";
 import { lambdaContext } from "./lambda-context";
 import type { LocalAlerting } from "./local-alerting";
+import type { LocalMetrics } from "./local-metrics";
 import type { Mailbox } from "./mailbox";
 import { type GatewayResponse, fromResult, splitTarget, toEvent } from "./payload-format";
 import { matchRoute } from "./route-matching";
@@ -28,7 +29,7 @@ export const consoleLog: LocalLog = {
 };
 
 /** A route with its function, built once like a Lambda cold start. */
-export interface GatewayRoute extends Pick<Route, "method" | "path" | "functionName"> {
+export interface GatewayRoute extends Pick<Route, "method" | "path" | "functionName" | "timeoutSeconds"> {
   readonly invoke: ApiHandler;
 }
 
@@ -56,6 +57,7 @@ export interface GatewayOptions {
   readonly functionPrefix: string;
   readonly alerting: LocalAlerting;
   readonly mailbox: Mailbox;
+  readonly metrics: LocalMetrics;
   readonly localConfig: LocalConfig;
   readonly log?: LocalLog;
   /** The clock for `requestContext.time`. */
@@ -131,7 +133,7 @@ export function createGateway(options: GatewayOptions): Server {
   async function invoke(route: GatewayRoute, requestId: string, run: () => Promise<unknown>) {
     let result: unknown;
     try {
-      result = await withTimeout(run(), options.functionTimeoutSeconds);
+      result = await withTimeout(run(), route.timeoutSeconds ?? options.functionTimeoutSeconds);
     } catch (error) {
       logFailure(route, requestId, "Function failed", error);
       options.alerting.recordError(route.functionName, error);
@@ -165,6 +167,9 @@ export function createGateway(options: GatewayOptions): Server {
     if (request.method === "GET" && rawPath === "/_local/mail") {
       const to = new URLSearchParams(rawQueryString).get("to") ?? undefined;
       return jsonResponse(200, options.mailbox.list(to));
+    }
+    if (request.method === "GET" && rawPath === "/_local/metrics") {
+      return jsonResponse(200, options.metrics.snapshot());
     }
     return NOT_FOUND();
   }
@@ -210,7 +215,7 @@ export function createGateway(options: GatewayOptions): Server {
     const context = lambdaContext({
       functionName: `${options.functionPrefix}-${match.route.functionName}`,
       memoryMb: options.functionMemoryMb,
-      timeoutSeconds: options.functionTimeoutSeconds,
+      timeoutSeconds: match.route.timeoutSeconds ?? options.functionTimeoutSeconds,
       region: options.localConfig.region,
       accountId: ACCOUNT_ID,
     });

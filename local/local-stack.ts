@@ -19,6 +19,7 @@ import { type Gateway, type GatewayRoute, type LocalLog, consoleLog, startGatewa
 import { jwtAuthorizer } from "./jwt-authorizer";
 import { LocalAlerting } from "./local-alerting";
 import { localOrderWorkflow } from "./local-order-workflow";
+import { LocalMetrics } from "./local-metrics";
 import { LocalSns } from "./local-sns";
 import { Mailbox } from "./mailbox";
 import { assertPortFree } from "./ports";
@@ -225,6 +226,7 @@ function setEnvironment(values: Readonly<Record<string, string | undefined>>): (
 /** What stands in for the services no emulator serves: mail, SNS, CloudWatch alarms and Step Functions. */
 interface LocalServices {
   readonly mailbox: Mailbox;
+  readonly metrics: LocalMetrics;
   readonly alerting: LocalAlerting;
   readonly adapters: Required<InjectedAdapters>;
 }
@@ -261,6 +263,7 @@ function startLocalServices(settings: Settings, snsFile: string | undefined): Lo
   const mailbox = new Mailbox();
   const alerting = new LocalAlerting({ alertEmail: settings.config.alertEmail, mailbox, alarmPrefix: LOCAL_PREFIX });
   const notifications = new LocalSns(mailbox, snsFile);
+  const metrics = new LocalMetrics();
   const orderWorkflow = localOrderWorkflow({
     publish: (parameters) => notifications.publish(parameters),
     tasks: Object.fromEntries(
@@ -270,7 +273,7 @@ function startLocalServices(settings: Settings, snsFile: string | undefined): Lo
       ]),
     ),
   });
-  return { mailbox, alerting, adapters: { notifications, orderWorkflow } };
+  return { mailbox, alerting, metrics, adapters: { notifications, orderWorkflow, metrics } };
 }
 
 /** Like a cold start: each factory runs once, after its environment is in place, with the local adapters. */
@@ -279,6 +282,7 @@ function coldStart(adapters: InjectedAdapters): GatewayRoute[] {
     method: route.method,
     path: route.path,
     functionName: route.functionName,
+    ...(route.timeoutSeconds === undefined ? {} : { timeoutSeconds: route.timeoutSeconds }),
     invoke: route.handler(adapters),
   }));
 }
@@ -305,6 +309,7 @@ function startApi(
     functionPrefix: LOCAL_PREFIX,
     alerting: services.alerting,
     mailbox: services.mailbox,
+    metrics: services.metrics,
     localConfig: { ...pool, cognitoEndpoint, region },
     log: settings.log,
   });

@@ -131,7 +131,7 @@ export function orderWorkflowDefinition(resources: WorkflowResources) {
       },
       [State.NotificationFailed]: {
         Type: "Pass",
-        Comment: "The order stands; the failed e-mail shows in the execution history and the SNS metrics",
+        Comment: "The order stands: a confirmation e-mail that could not be sent is no reason to undo it",
         Next: State.OrderPlaced,
       },
       [State.OrderPlaced]: {

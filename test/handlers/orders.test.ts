@@ -88,6 +88,7 @@ describe("order handlers on DynamoDB Local", function () {
       expect(system.mailbox.list().map((mail) => [mail.to, mail.subject])).to.deep.equal([
         ["alice@example.com", `Your order ${order.OrderId} is placed`],
       ]);
+      expect(system.metrics.snapshot()).to.deep.equal({ OrdersPlaced: 1 });
     });
 
     it("answers the original API's 400 when fields are missing, and reserves nothing", async () => {
@@ -134,6 +135,7 @@ describe("order handlers on DynamoDB Local", function () {
       expect(result.statusCode).to.equal(409);
       expect(bodyOf(result)).to.deep.equal({ message: "Item out of stock", product: "Headlight", available: 4 });
       expect(await system.stockOf("Headlight")).to.deep.include({ quantity: 4 });
+      expect(system.metrics.snapshot()).to.deep.equal({ OrdersRefused: 1 });
     });
 
     it("answers 401 when the authorizer passed no subject", async () => {

@@ -2,7 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { routes } from "../../api/routes";
 import { Alerting } from "../../infra";
-import { functionAlarmRules, functionErrorsAlarm } from "../../monitoring/alarms";
+import {
+  functionAlarmRules,
+  functionErrorsAlarm,
+  workflowAlarmRules,
+  workflowExecutionsFailedAlarm,
+  workflowExecutionsTimedOutAlarm,
+} from "../../monitoring/alarms";
+import { workflowTasks } from "../../workflow/tasks";
 import { ACCOUNT_ID, type Deployment, MockRecorder, type RecordedResource, deployStack } from "../support/pulumi-mocks";
 
 const TOPIC = "aws:sns/topic:Topic";
@@ -10,6 +17,10 @@ const SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription";
 const TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy";
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const FUNCTION = "aws:lambda/function:Function";
+const STATE_MACHINE = "aws:sfn/stateMachine:StateMachine";
+
+/** Every function the program deploys: one per route, one per workflow task. */
+const functionNames = [...routes, ...workflowTasks].map((handler) => handler.functionName);
 
 /** Who each stack's `Pulumi.<stack>.yaml` alerts. */
 const stacks = [
@@ -23,6 +34,11 @@ function only(deployment: Deployment, type: string): RecordedResource {
   return all[0] as RecordedResource;
 }
 
+/** The alerts topic, told apart from the order-notifications topic by its name. */
+function alertsTopic(deployment: Deployment): RecordedResource {
+  return deployment.named(TOPIC, "oms-alerts");
+}
+
 describe("Alerting", () => {
   for (const expected of stacks) {
     describe(`on the ${expected.stack} stack`, () => {
@@ -31,7 +47,7 @@ describe("Alerting", () => {
 
       before(async () => {
         deployment = await deployStack(expected.stack);
-        topicArn = only(deployment, TOPIC).state["arn"];
+        topicArn = alertsTopic(deployment).state["arn"];
       });
 
       it(`e-mails the alerts topic to ${expected.alertEmail}`, () => {
@@ -45,7 +61,7 @@ describe("Alerting", () => {
       });
 
       it("lets only this account's CloudWatch alarms publish to the alerts topic", () => {
-        const topicPolicy = only(deployment, TOPIC_POLICY);
+        const topicPolicy = deployment.named(TOPIC_POLICY, "oms-alerts");
 
         expect(topicPolicy.inputs["arn"]).to.equal(topicArn);
         expect(JSON.parse(String(topicPolicy.inputs["policy"]))).to.deep.equal({
@@ -62,11 +78,12 @@ describe("Alerting", () => {
         });
       });
 
-      it("gives every function an Errors alarm with the shared rule's numbers, notifying the topic on alarm and on recovery", () => {
-        for (const route of routes) {
-          const functionName = deployment.named(FUNCTION, `oms-${route.functionName}`).state["name"];
+      it("gives every function, of the API and of the workflow, an Errors alarm with the shared rule's numbers, notifying the topic on alarm and on recovery", () => {
+        expect(functionNames).to.have.length(14);
+        for (const name of functionNames) {
+          const functionName = deployment.named(FUNCTION, `oms-${name}`).state["name"];
 
-          const alarm = deployment.named(ALARM, `oms-${route.functionName}-${functionErrorsAlarm.suffix}`);
+          const alarm = deployment.named(ALARM, `oms-${name}-${functionErrorsAlarm.suffix}`);
 
           expect(alarm.inputs).to.deep.equal({
             namespace: "AWS/Lambda",
@@ -85,14 +102,44 @@ describe("Alerting", () => {
         }
       });
 
-      it("has one alarm per function and rule of monitoring/alarms.ts, and no other", () => {
+      for (const rule of [workflowExecutionsFailedAlarm, workflowExecutionsTimedOutAlarm]) {
+        it(`alarms on the order workflow's ${rule.metricName} with the shared rule's numbers, notifying the topic on alarm and on recovery`, () => {
+          const stateMachineArn = deployment.named(STATE_MACHINE, "oms-order-workflow").state["arn"];
+
+          const alarm = deployment.named(ALARM, `oms-order-workflow-${rule.suffix}`);
+
+          expect(alarm.inputs).to.deep.equal({
+            namespace: "AWS/States",
+            metricName: rule.metricName,
+            statistic: "Sum",
+            period: 60,
+            evaluationPeriods: 1,
+            threshold: 1,
+            comparisonOperator: "GreaterThanOrEqualToThreshold",
+            treatMissingData: "notBreaching",
+            dimensions: { StateMachineArn: stateMachineArn },
+            alarmDescription: rule.description,
+            alarmActions: [topicArn],
+            okActions: [topicArn],
+          });
+        });
+      }
+
+      it("has one alarm per function and function rule, and per state machine and workflow rule, of monitoring/alarms.ts, and no other", () => {
         const alarms = deployment.ofType(ALARM);
 
         expect(alarms.map((alarm) => alarm.name).sort()).to.deep.equal(
-          routes
-            .flatMap((route) => functionAlarmRules.map((rule) => `oms-${route.functionName}-${rule.suffix}`))
-            .sort(),
+          [
+            ...functionNames.flatMap((name) => functionAlarmRules.map((rule) => `oms-${name}-${rule.suffix}`)),
+            ...workflowAlarmRules.map((rule) => `oms-order-workflow-${rule.suffix}`),
+          ].sort(),
         );
+      });
+
+      it("keeps every alarm description within the 1024 characters CloudWatch accepts", () => {
+        const descriptions = deployment.ofType(ALARM).map((alarm) => String(alarm.inputs["alarmDescription"]));
+
+        expect(descriptions.filter((description) => description.length > 1024)).to.deep.equal([]);
       });
 
       it("exports the alerts topic's ARN", () => {
@@ -107,7 +154,7 @@ describe("Alerting", () => {
     });
 
     it("refuses an alert address that is not an e-mail address, naming the component and the field", () => {
-      const construct = () => new Alerting("oms", { alertEmail: "on-call", functions: {} });
+      const construct = () => new Alerting("oms", { alertEmail: "on-call", functions: {}, stateMachines: {} });
 
       expect(construct)
         .to.throw(pulumi.RunError)

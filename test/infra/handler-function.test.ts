@@ -1,9 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { routes } from "../../api/routes";
-import { createOrder } from "../../handlers/create-order";
+import { SERVICE_ENV } from "../../handlers/adapters/from-environment";
+import { placeOrder } from "../../handlers/place-order";
 import { HandlerFunction, type HandlerFunctionArgs } from "../../infra";
-import { ordersTable } from "../../storage/tables";
+import type { ServiceGrant, TableGrant } from "../../storage/access";
+import { idempotencyTable, inventoryTable, ordersTable, usersTable } from "../../storage/tables";
+import { workflowTasks } from "../../workflow/tasks";
 import { type Deployment, MockRecorder, deployStack } from "../support/pulumi-mocks";
 
 const FUNCTION = "aws:lambda/function:Function";
@@ -11,11 +14,30 @@ const ROLE = "aws:iam/role:Role";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 const TABLE = "aws:dynamodb/table:Table";
+const TOPIC = "aws:sns/topic:Topic";
+const TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy";
+const STATE_MACHINE = "aws:sfn/stateMachine:StateMachine";
 
 /** What each stack's `Pulumi.<stack>.yaml` asks of the functions (`functionTimeoutSeconds` defaults to 10). */
 const stacks = [
   { stack: "dev", memoryMb: 256, timeoutSeconds: 10, logRetentionDays: 7 },
   { stack: "prod", memoryMb: 512, timeoutSeconds: 10, logRetentionDays: 90 },
+];
+
+/** Every function the program deploys: one per route of `api/routes.ts`, one per task of `workflow/tasks.ts`. */
+const handlerFunctions: readonly {
+  readonly functionName: string;
+  readonly grants: readonly TableGrant[];
+  readonly services?: readonly ServiceGrant[];
+}[] = [...routes, ...workflowTasks];
+
+/** What the archive holds besides the handler: the runtime packages and their own dependencies. */
+const PACKAGED_MODULES = [
+  "node_modules/@aws-lambda-powertools/commons",
+  "node_modules/@aws-lambda-powertools/idempotency",
+  "node_modules/@aws-lambda-powertools/jmespath",
+  "node_modules/@aws/lambda-invoke-store",
+  "node_modules/valibot",
 ];
 
 interface Statement {
@@ -40,39 +62,120 @@ function partsOf(deployment: Deployment, functionName: string) {
   };
 }
 
+/** The ARNs and names the mocks gave the resources functions are granted. */
+function grantedResources(deployment: Deployment) {
+  const table = (name: string) => deployment.named(TABLE, `oms-${name}`).state;
+  return {
+    tableArn: (name: string) => String(table(name)["arn"]),
+    tableName: (name: string) => String(table(name)["name"]),
+    stateMachineArn: String(deployment.named(STATE_MACHINE, "oms-order-workflow").state["arn"]),
+    topicArn: String(deployment.named(TOPIC, "oms-order-notifications").state["arn"]),
+  };
+}
+
+/** What each service grant must allow, on which resource, and the variable that names it. */
+function serviceAccess(deployment: Deployment, service: ServiceGrant) {
+  const { stateMachineArn, topicArn } = grantedResources(deployment);
+  switch (service) {
+    case "orderWorkflow:start":
+      return { actions: ["states:StartSyncExecution"], arn: stateMachineArn, envVar: SERVICE_ENV.orderWorkflowArn };
+    case "notifications:publish":
+      return { actions: ["sns:Publish"], arn: topicArn, envVar: SERVICE_ENV.notificationsTopicArn };
+    case "notifications:subscribe":
+      return {
+        actions: ["sns:Subscribe", "sns:Unsubscribe"],
+        arn: topicArn,
+        envVar: SERVICE_ENV.notificationsTopicArn,
+      };
+  }
+}
+
 describe("HandlerFunction", () => {
   for (const expected of stacks) {
     describe(`on the ${expected.stack} stack`, () => {
       let deployment: Deployment;
-      let ordersArn: string;
+      let arns: { orders: string; inventory: string; users: string; idempotency: string };
+      let stateMachineArn: string;
+      let topicArn: string;
 
       before(async () => {
         deployment = await deployStack(expected.stack);
-        ordersArn = String(deployment.named(TABLE, `oms-${ordersTable.name}`).state["arn"]);
+        const granted = grantedResources(deployment);
+        arns = {
+          orders: granted.tableArn(ordersTable.name),
+          inventory: granted.tableArn(inventoryTable.name),
+          users: granted.tableArn(usersTable.name),
+          idempotency: granted.tableArn(idempotencyTable.name),
+        };
+        stateMachineArn = granted.stateMachineArn;
+        topicArn = granted.topicArn;
       });
 
+      const statusUpdate = () => [
+        { Action: ["dynamodb:GetItem", "dynamodb:UpdateItem"], Resource: [arns.orders] },
+        { Action: ["dynamodb:UpdateItem"], Resource: [arns.inventory] },
+        { Action: ["sns:Publish"], Resource: [topicArn] },
+      ];
+      const userProfile = () => [
+        { Action: ["dynamodb:GetItem", "dynamodb:PutItem"], Resource: [arns.users] },
+        { Action: ["sns:Subscribe", "sns:Unsubscribe"], Resource: [topicArn] },
+      ];
       const cases: { functionName: string; title: string; statements: () => Omit<Statement, "Effect">[] }[] = [
         {
-          functionName: "create-order",
-          title: "only PutItem on the orders table",
-          statements: () => [{ Action: ["dynamodb:PutItem"], Resource: [ordersArn] }],
+          functionName: "place-order",
+          title: "only the idempotency table's item actions and StartSyncExecution on the order workflow",
+          statements: () => [
+            {
+              Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+              Resource: [arns.idempotency],
+            },
+            { Action: ["states:StartSyncExecution"], Resource: [stateMachineArn] },
+          ],
         },
         {
           functionName: "list-orders",
           title: "only Query on the byOwner and newest indexes, not on the table",
           statements: () => [
-            { Action: ["dynamodb:Query"], Resource: [`${ordersArn}/index/byOwner`, `${ordersArn}/index/newest`] },
+            { Action: ["dynamodb:Query"], Resource: [`${arns.orders}/index/byOwner`, `${arns.orders}/index/newest`] },
           ],
         },
         {
-          functionName: "get-order",
-          title: "only GetItem on the orders table",
-          statements: () => [{ Action: ["dynamodb:GetItem"], Resource: [ordersArn] }],
+          functionName: "update-order-status",
+          title: "the order and stock updates and only Publish on the notifications topic",
+          statements: statusUpdate,
         },
         {
-          functionName: "delete-order",
-          title: "only DeleteItem on the orders table",
-          statements: () => [{ Action: ["dynamodb:DeleteItem"], Resource: [ordersArn] }],
+          functionName: "update-order-status-legacy",
+          title: "the same as update-order-status",
+          statements: statusUpdate,
+        },
+        {
+          functionName: "create-user",
+          title: "the users table and only Subscribe and Unsubscribe on the notifications topic",
+          statements: userProfile,
+        },
+        {
+          functionName: "update-user",
+          title: "the users table and only Subscribe and Unsubscribe on the notifications topic",
+          statements: userProfile,
+        },
+        {
+          functionName: "check-inventory",
+          title: "only UpdateItem and GetItem on the inventory table",
+          statements: () => [{ Action: ["dynamodb:UpdateItem", "dynamodb:GetItem"], Resource: [arns.inventory] }],
+        },
+        {
+          functionName: "create-order",
+          title: "only PutItem and GetItem on the orders table and UpdateItem on the inventory table",
+          statements: () => [
+            { Action: ["dynamodb:PutItem", "dynamodb:GetItem"], Resource: [arns.orders] },
+            { Action: ["dynamodb:UpdateItem"], Resource: [arns.inventory] },
+          ],
+        },
+        {
+          functionName: "release-stock",
+          title: "only UpdateItem on the inventory table",
+          statements: () => [{ Action: ["dynamodb:UpdateItem"], Resource: [arns.inventory] }],
         },
       ];
       for (const { functionName, title, statements } of cases) {
@@ -91,22 +194,27 @@ describe("HandlerFunction", () => {
         });
       }
 
-      it("gives every route of api/routes.ts a policy with exactly its grants' actions on its grants' resources", () => {
-        for (const route of routes) {
-          const { policy } = partsOf(deployment, route.functionName);
-          const tableArn = (name: string) => String(deployment.named(TABLE, `oms-${name}`).state["arn"]);
+      it("gives every route and workflow task a policy with exactly its grants' and services' actions on their resources", () => {
+        const { tableArn } = grantedResources(deployment);
 
-          const [, ...tableAccess] = statementsOf(policy.inputs["policy"]);
+        for (const handler of handlerFunctions) {
+          const { policy } = partsOf(deployment, handler.functionName);
 
-          expect(tableAccess).to.deep.equal(
-            route.grants.map((grant) => ({
+          const [, ...access] = statementsOf(policy.inputs["policy"]);
+
+          expect(access, handler.functionName).to.deep.equal([
+            ...handler.grants.map((grant) => ({
               Effect: "Allow",
               Action: [...grant.actions],
               Resource: grant.indexes
                 ? grant.indexes.map((index) => `${tableArn(grant.table.name)}/index/${index.name}`)
                 : [tableArn(grant.table.name)],
             })),
-          );
+            ...(handler.services ?? []).map((service) => {
+              const { actions, arn } = serviceAccess(deployment, service);
+              return { Effect: "Allow", Action: actions, Resource: [arn] };
+            }),
+          ]);
         }
       });
 
@@ -115,14 +223,14 @@ describe("HandlerFunction", () => {
         const documents = [
           ...deployment.ofType(ROLE_POLICY).map((policy) => policy.inputs["policy"]),
           ...deployment.ofType(ROLE).map((role) => role.inputs["assumeRolePolicy"]),
-          ...deployment.ofType("aws:sns/topicPolicy:TopicPolicy").map((policy) => policy.inputs["policy"]),
+          ...deployment.ofType(TOPIC_POLICY).map((policy) => policy.inputs["policy"]),
         ];
 
         const statements = documents.flatMap(statementsOf);
         const actions = statements.flatMap((statement) => [statement.Action].flat());
         const resources = statements.flatMap((statement) => (statement.Resource ? [statement.Resource].flat() : []));
 
-        expect(statements.length).to.be.greaterThan(routes.length);
+        expect(statements.length).to.be.greaterThan(handlerFunctions.length * 2);
         expect(actions.filter((action) => action.includes("*"))).to.deep.equal([]);
         expect(resources.filter((resource) => resource.includes("*") && !logStreams.has(resource))).to.deep.equal([]);
       });
@@ -138,8 +246,8 @@ describe("HandlerFunction", () => {
       });
 
       it("lets only Lambda assume each function's role", () => {
-        for (const route of routes) {
-          const { role } = partsOf(deployment, route.functionName);
+        for (const handler of handlerFunctions) {
+          const { role } = partsOf(deployment, handler.functionName);
 
           expect(statementsOf(role.inputs["assumeRolePolicy"])).to.deep.equal([
             { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
@@ -150,8 +258,8 @@ describe("HandlerFunction", () => {
       it(`runs every function on nodejs24.x, arm64, ${expected.memoryMb} MB and ${expected.timeoutSeconds} s, with its own role`, () => {
         const roles = new Set<unknown>();
 
-        for (const route of routes) {
-          const { fn, role } = partsOf(deployment, route.functionName);
+        for (const handler of handlerFunctions) {
+          const { fn, role } = partsOf(deployment, handler.functionName);
 
           expect(fn.inputs).to.deep.include({
             runtime: "nodejs24.x",
@@ -163,32 +271,59 @@ describe("HandlerFunction", () => {
           });
           roles.add(fn.inputs["role"]);
         }
-        expect(roles.size).to.equal(routes.length);
-        expect(deployment.ofType(FUNCTION)).to.have.length(routes.length);
+        expect(roles.size).to.equal(handlerFunctions.length);
+        expect(deployment.ofType(FUNCTION)).to.have.length(handlerFunctions.length);
       });
 
       it(`logs as JSON to the function's own log group, kept ${expected.logRetentionDays} days`, () => {
-        for (const route of routes) {
-          const { fn, logGroup } = partsOf(deployment, route.functionName);
+        for (const handler of handlerFunctions) {
+          const { fn, logGroup } = partsOf(deployment, handler.functionName);
 
           expect(fn.inputs["loggingConfig"]).to.deep.equal({ logFormat: "JSON", logGroup: logGroup.state["name"] });
           expect(logGroup.inputs["retentionInDays"]).to.equal(expected.logRetentionDays);
         }
       });
 
-      it("names each granted table in the environment variable the handlers read", () => {
-        const ordersName = deployment.named(TABLE, `oms-${ordersTable.name}`).state["name"];
+      it("names each granted table and service, and nothing else, in the environment variables the handlers read", () => {
+        const { tableName } = grantedResources(deployment);
 
-        for (const route of routes) {
-          const { fn } = partsOf(deployment, route.functionName);
+        for (const handler of handlerFunctions) {
+          const { fn } = partsOf(deployment, handler.functionName);
 
-          expect(fn.inputs["environment"]).to.deep.equal({ variables: { ORDERS_TABLE: ordersName } });
+          expect(fn.inputs["environment"], handler.functionName).to.deep.equal({
+            variables: Object.fromEntries([
+              ...handler.grants.map((grant) => [grant.table.envVar, tableName(grant.table.name)]),
+              ...(handler.services ?? []).map((service) => {
+                const { envVar, arn } = serviceAccess(deployment, service);
+                return [envVar, arn];
+              }),
+            ]),
+          });
         }
       });
 
-      it("is created after its role policy and log group, so that its first invocation can log and reach its tables", () => {
-        for (const route of routes) {
-          const { fn, policy, logGroup } = partsOf(deployment, route.functionName);
+      it("tells place-order which state machine to start, and the user and status functions which topic to use", () => {
+        const { tableName } = grantedResources(deployment);
+        const variables = (functionName: string) => partsOf(deployment, functionName).fn.inputs["environment"];
+
+        expect(variables("place-order")).to.deep.equal({
+          variables: { IDEMPOTENCY_TABLE: tableName(idempotencyTable.name), ORDER_WORKFLOW_ARN: stateMachineArn },
+        });
+        expect(variables("update-order-status")).to.deep.equal({
+          variables: {
+            ORDERS_TABLE: tableName(ordersTable.name),
+            INVENTORY_TABLE: tableName(inventoryTable.name),
+            NOTIFICATIONS_TOPIC_ARN: topicArn,
+          },
+        });
+        expect(variables("create-user")).to.deep.equal({
+          variables: { USERS_TABLE: tableName(usersTable.name), NOTIFICATIONS_TOPIC_ARN: topicArn },
+        });
+      });
+
+      it("is created after its role policy and log group, so that its first invocation can log and reach what it is granted", () => {
+        for (const handler of handlerFunctions) {
+          const { fn, policy, logGroup } = partsOf(deployment, handler.functionName);
 
           expect(deployment.optionsOf(FUNCTION, fn.name).dependsOn).to.have.members([
             `${ROLE_POLICY}::${policy.name}`,
@@ -197,14 +332,14 @@ describe("HandlerFunction", () => {
         }
       });
 
-      it("packages the serialized handler with valibot only: the runtime ships the AWS SDK", async () => {
-        for (const route of routes) {
-          const code = partsOf(deployment, route.functionName).fn.inputs["code"];
+      it("packages the serialized handler with valibot and Powertools Idempotency only: the runtime ships the AWS SDK", async () => {
+        for (const handler of handlerFunctions) {
+          const code = partsOf(deployment, handler.functionName).fn.inputs["code"];
 
           expect(code).to.be.an.instanceOf(pulumi.asset.AssetArchive);
           const assets = await (code as pulumi.asset.AssetArchive).assets;
 
-          expect(Object.keys(assets).sort()).to.deep.equal(["__index.js", "node_modules/valibot"]);
+          expect(Object.keys(assets).sort(), handler.functionName).to.deep.equal(["__index.js", ...PACKAGED_MODULES]);
         }
       });
     });
@@ -212,9 +347,16 @@ describe("HandlerFunction", () => {
 
   describe("args", () => {
     const valid = (): HandlerFunctionArgs => ({
-      handler: createOrder,
-      grants: [{ table: ordersTable, actions: ["dynamodb:PutItem"] }],
-      tables: { orders: { name: "orders-table", arn: "arn:aws:dynamodb:eu-west-1:123456789012:table/orders-table" } },
+      handler: placeOrder,
+      grants: [{ table: idempotencyTable, actions: ["dynamodb:PutItem"] }],
+      tables: {
+        idempotency: {
+          name: "idempotency-table",
+          arn: "arn:aws:dynamodb:eu-west-1:123456789012:table/idempotency-table",
+        },
+      },
+      services: ["orderWorkflow:start"],
+      serviceArns: { orderWorkflow: "arn:aws:states:eu-west-1:123456789012:stateMachine:orders" },
       memoryMb: 256,
       timeoutSeconds: 10,
       logRetentionDays: 7,
@@ -227,22 +369,32 @@ describe("HandlerFunction", () => {
     const cases: { change: Partial<HandlerFunctionArgs>; message: string }[] = [
       {
         change: { tables: {} },
-        message: 'HandlerFunction "oms-create-order": tables.orders is missing but is granted dynamodb:PutItem',
+        message: 'HandlerFunction "oms-place-order": tables.idempotency is missing but is granted dynamodb:PutItem',
+      },
+      {
+        change: { serviceArns: {} },
+        message:
+          'HandlerFunction "oms-place-order": serviceArns.orderWorkflow is missing but is granted orderWorkflow:start',
+      },
+      {
+        change: { services: ["orderWorkflow:start", "notifications:subscribe"] },
+        message:
+          'HandlerFunction "oms-place-order": serviceArns.notificationsTopic is missing but is granted notifications:subscribe',
       },
       {
         change: { memoryMb: 100 },
-        message: 'HandlerFunction "oms-create-order": memoryMb must be an integer from 128 to 10240',
+        message: 'HandlerFunction "oms-place-order": memoryMb must be an integer from 128 to 10240',
       },
       {
         change: { timeoutSeconds: 901 },
-        message: 'HandlerFunction "oms-create-order": timeoutSeconds must be an integer from 1 to 900',
+        message: 'HandlerFunction "oms-place-order": timeoutSeconds must be an integer from 1 to 900',
       },
     ];
     for (const { change, message } of cases) {
       it(`refuses ${Object.keys(change).join(", ")} = ${JSON.stringify(Object.values(change)[0])}, naming the component and the field`, () => {
         const args = { ...valid(), ...change };
 
-        const construct = () => new HandlerFunction("oms-create-order", args);
+        const construct = () => new HandlerFunction("oms-place-order", args);
 
         expect(construct).to.throw(pulumi.RunError).with.property("message", message);
       });

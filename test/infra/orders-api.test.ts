@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { routeKey, routes } from "../../api/routes";
 import { OrdersApi, type OrdersApiArgs } from "../../infra";
-import { ordersTable, tables } from "../../storage/tables";
+import { idempotencyTable, ordersTable, tables } from "../../storage/tables";
 import { type Deployment, MockRecorder, type RecordedResource, deployStack } from "../support/pulumi-mocks";
 
 const API = "aws:apigatewayv2/api:Api";
@@ -155,7 +155,7 @@ describe("OrdersApi", () => {
         expect(api.inputs["protocolType"]).to.equal("HTTP");
         expect(api.inputs["corsConfiguration"]).to.deep.equal({
           allowOrigins: expected.corsAllowedOrigins,
-          allowMethods: ["POST", "GET", "DELETE", "OPTIONS"],
+          allowMethods: ["POST", "GET", "DELETE", "PATCH", "PUT", "OPTIONS"],
           allowHeaders: ["authorization", "content-type", "idempotency-key"],
           maxAge: 3600,
         });
@@ -207,6 +207,14 @@ describe("OrdersApi", () => {
         ]);
       });
 
+      it("lets DynamoDB delete idempotency records once their expiration has passed, and nothing from other tables", () => {
+        const withTtl = deployment.ofType(TABLE).filter((table) => table.inputs["ttl"] !== undefined);
+
+        expect(withTtl.map((table) => [table.name, table.inputs["ttl"]])).to.deep.equal([
+          [`oms-${idempotencyTable.name}`, { attributeName: "expiration", enabled: true }],
+        ]);
+      });
+
       if (expected.protectData) {
         it("protects every table: point-in-time recovery, deletion protection, protect and retainOnDelete", () => {
           for (const table of deployment.ofType(TABLE)) {
@@ -240,6 +248,8 @@ describe("OrdersApi", () => {
       logRetentionDays: 7,
       functionMemoryMb: 256,
       functionTimeoutSeconds: 10,
+      orderWorkflowArn: "arn:aws:states:eu-west-1:123456789012:stateMachine:orders",
+      notificationsTopicArn: "arn:aws:sns:eu-west-1:123456789012:order-notifications",
     };
 
     before(async () => {

@@ -17,7 +17,7 @@ async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
 describe("The OMS program (index.ts)", () => {
   for (const stack of ["dev", "prod"]) {
     describe(`on the ${stack} stack`, () => {
-      it("composes Identity, OrdersApi and Alerting, all named oms", async () => {
+      it("composes Identity, OrdersApi, OrderWorkflow and Alerting, all named oms", async () => {
         const deployment = await deployStack(stack);
 
         const components = deployment.resources.filter((r) => r.type.startsWith("oms:infra:") && r.name === "oms");
@@ -25,14 +25,17 @@ describe("The OMS program (index.ts)", () => {
         expect(components.map((component) => component.type).sort()).to.deep.equal([
           "oms:infra:Alerting",
           "oms:infra:Identity",
+          "oms:infra:OrderWorkflow",
           "oms:infra:OrdersApi",
         ]);
       });
 
-      it("exports the API URL, the user pool and client, the login URL, the table names and the alert topic", async () => {
+      it("exports the API URL, the user pool and client, the login URL, the table names, the alert topic, the order workflow and the notifications topic", async () => {
         const deployment = await deployStack(stack);
         const stage = deployment.ofType("aws:apigatewayv2/stage:Stage")[0];
-        const topic = deployment.ofType("aws:sns/topic:Topic")[0];
+        const alertTopic = deployment.named("aws:sns/topic:Topic", "oms-alerts");
+        const notificationsTopic = deployment.named("aws:sns/topic:Topic", "oms-order-notifications");
+        const stateMachine = deployment.named("aws:sfn/stateMachine:StateMachine", "oms-order-workflow");
         const tableNames = Object.fromEntries(
           tables.map((table) => [
             table.name,
@@ -46,13 +49,17 @@ describe("The OMS program (index.ts)", () => {
           "alertTopicArn",
           "apiUrl",
           "hostedUiLoginUrl",
+          "notificationsTopicArn",
+          "orderWorkflowArn",
           "tableNames",
           "userPoolClientId",
           "userPoolId",
         ]);
         expect(outputs["apiUrl"]).to.equal(stage?.state["invokeUrl"]);
         expect(outputs["tableNames"]).to.deep.equal(tableNames);
-        expect(outputs["alertTopicArn"]).to.equal(topic?.state["arn"]);
+        expect(outputs["alertTopicArn"]).to.equal(alertTopic.state["arn"]);
+        expect(outputs["orderWorkflowArn"]).to.equal(stateMachine.state["arn"]);
+        expect(outputs["notificationsTopicArn"]).to.equal(notificationsTopic.state["arn"]);
       });
     });
   }

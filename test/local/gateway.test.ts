@@ -6,6 +6,7 @@ import { corsPolicy } from "../../local/cors";
 import { type Gateway, type GatewayRoute, MAX_REQUEST_BYTES, startGateway } from "../../local/gateway";
 import type { JwtAuthorizer } from "../../local/jwt-authorizer";
 import { LocalAlerting } from "../../local/local-alerting";
+import { LocalMetrics } from "../../local/local-metrics";
 import { Mailbox } from "../../local/mailbox";
 import { TokenBucket } from "../../local/token-bucket";
 
@@ -27,6 +28,7 @@ interface Harness {
   contexts: (Context | undefined)[];
   logs: { info: string[]; error: string[] };
   mailbox: Mailbox;
+  metrics: LocalMetrics;
 }
 
 async function startHarness(
@@ -37,6 +39,7 @@ async function startHarness(
   const contexts: (Context | undefined)[] = [];
   const logs = { info: [] as string[], error: [] as string[] };
   const mailbox = new Mailbox();
+  const metrics = new LocalMetrics();
   const gatewayRoutes: GatewayRoute[] = routes.map((route) => ({
     method: route.method,
     path: route.path,
@@ -58,6 +61,7 @@ async function startHarness(
     functionPrefix: "oms-local",
     alerting: new LocalAlerting({ alertEmail: ALERTS, mailbox }),
     mailbox,
+    metrics,
     localConfig: {
       userPoolId: "local_pool",
       clientId: "client-1",
@@ -66,7 +70,7 @@ async function startHarness(
     },
     log: { info: (line) => logs.info.push(line), error: (line) => logs.error.push(line) },
   });
-  return { gateway, events, contexts, logs, mailbox };
+  return { gateway, events, contexts, logs, mailbox, metrics };
 }
 
 const authorized = { authorization: `Bearer ${GOOD_TOKEN}` };
@@ -250,14 +254,16 @@ describe("Gateway", () => {
     expect(statuses).to.deep.equal([401, 401, 429]);
   });
 
-  it("serves the local config and the mailbox under /_local/, unthrottled and without a token", async () => {
+  it("serves the local config, the mailbox and the business metrics under /_local/, unthrottled and without a token", async () => {
     harness = await startHarness({}, { capacity: 1 });
     harness.mailbox.send({ to: ALERTS, subject: "s", body: "b" });
     harness.mailbox.send({ to: "bob@example.com", subject: "t", body: "c" });
+    harness.metrics.count("OrdersPlaced");
 
     const config = await fetch(`${harness.gateway.url}/_local/config`);
     const mail = await fetch(`${harness.gateway.url}/_local/mail?to=${encodeURIComponent(ALERTS)}`);
     const all = await fetch(`${harness.gateway.url}/_local/mail`);
+    const metrics = await fetch(`${harness.gateway.url}/_local/metrics`);
 
     expect(await config.json()).to.deep.equal({
       userPoolId: "local_pool",
@@ -267,5 +273,6 @@ describe("Gateway", () => {
     });
     expect(((await mail.json()) as { subject: string }[]).map((m) => m.subject)).to.deep.equal(["s"]);
     expect(((await all.json()) as { subject: string }[]).map((m) => m.subject)).to.deep.equal(["s", "t"]);
+    expect(await metrics.json()).to.deep.equal({ OrdersPlaced: 1 });
   });
 });

@@ -20,6 +20,7 @@ import { makeUpdateOrderStatus } from "../../handlers/update-order-status";
 import { makeUpdateUser } from "../../handlers/update-user";
 import { localOrderWorkflow } from "../../local/local-order-workflow";
 import { LocalSns } from "../../local/local-sns";
+import { LocalMetrics } from "../../local/local-metrics";
 import { Mailbox } from "../../local/mailbox";
 import { idempotencyTable, inventoryTable, ordersTable, usersTable } from "../../storage/tables";
 import { State } from "../../workflow/definition";
@@ -33,6 +34,7 @@ export interface OrderSystem {
   readonly users: UserRepository;
   readonly sns: LocalSns;
   readonly mailbox: Mailbox;
+  readonly metrics: LocalMetrics;
   readonly api: Readonly<Record<ApiName, ApiHandler>>;
   /** The stored inventory item, reservations included. */
   stockOf(itemId: string): Promise<Record<string, unknown> | undefined>;
@@ -72,6 +74,7 @@ export async function orderSystem(options: OrderSystemOptions = {}): Promise<Ord
   const inventory = dynamoInventoryRepository(client, tables.inventory);
   const users = dynamoUserRepository(client, tables.users);
   const mailbox = new Mailbox();
+  const metrics = new LocalMetrics();
   const sns = new LocalSns(mailbox);
   const now = options.now ?? (() => new Date());
   const orderWorkflow = localOrderWorkflow({
@@ -94,9 +97,11 @@ export async function orderSystem(options: OrderSystemOptions = {}): Promise<Ord
     users,
     sns,
     mailbox,
+    metrics,
     api: {
       placeOrder: makePlaceOrder({
         orderWorkflow,
+        metrics,
         newId: options.newId ?? (() => crypto.randomUUID()),
         now,
         idempotency,

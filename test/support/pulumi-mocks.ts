@@ -101,6 +101,8 @@ export class MockRecorder implements pulumi.runtime.Mocks {
         return { arn: `arn:aws:cognito-idp:${region}:${ACCOUNT_ID}:userpool/${id}` };
       case "aws:sns/topic:Topic":
         return { name: physical, arn: `arn:aws:sns:${region}:${ACCOUNT_ID}:${physical}` };
+      case "aws:sfn/stateMachine:StateMachine":
+        return { name: physical, arn: `arn:aws:states:${region}:${ACCOUNT_ID}:stateMachine:${physical}` };
       default:
         return {};
     }

@@ -1,0 +1,177 @@
+import * as pulumi from "@pulumi/pulumi";
+import { expect } from "chai";
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- asl-validator is `module.exports = fn`
+import aslValidator = require("asl-validator");
+import { OrderWorkflow, type OrderWorkflowArgs } from "../../infra";
+import { orderWorkflowDefinition } from "../../workflow/definition";
+import { workflowTasks } from "../../workflow/tasks";
+import { ACCOUNT_ID, type Deployment, MockRecorder, type RecordedResource, deployStack } from "../support/pulumi-mocks";
+
+const TOPIC = "aws:sns/topic:Topic";
+const TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy";
+const ROLE = "aws:iam/role:Role";
+const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
+const FUNCTION = "aws:lambda/function:Function";
+const STATE_MACHINE = "aws:sfn/stateMachine:StateMachine";
+
+/** The workflow's resources, found by the names `OrderWorkflow` gives them. */
+function partsOf(deployment: Deployment) {
+  return {
+    topic: deployment.named(TOPIC, "oms-order-notifications"),
+    topicPolicy: deployment.named(TOPIC_POLICY, "oms-order-notifications"),
+    role: deployment.named(ROLE, "oms-order-workflow-role"),
+    policy: deployment.named(ROLE_POLICY, "oms-order-workflow-access"),
+    stateMachine: deployment.named(STATE_MACHINE, "oms-order-workflow"),
+  };
+}
+
+function arnOf(resource: RecordedResource): string {
+  return String(resource.state["arn"]);
+}
+
+describe("OrderWorkflow", () => {
+  for (const stack of ["dev", "prod"]) {
+    describe(`on the ${stack} stack`, () => {
+      let deployment: Deployment;
+      let taskArn: (functionName: string) => string;
+
+      before(async () => {
+        deployment = await deployStack(stack);
+        taskArn = (functionName) => arnOf(deployment.named(FUNCTION, `oms-${functionName}`));
+      });
+
+      it("encrypts the order-notifications topic at rest with SNS's AWS managed key", () => {
+        const { topic } = partsOf(deployment);
+
+        expect(topic.inputs).to.deep.equal({ kmsMasterKeyId: "alias/aws/sns" });
+      });
+
+      it("leaves to IAM who may publish and subscribe to the notifications topic, replacing the default policy", () => {
+        const { topic, topicPolicy } = partsOf(deployment);
+
+        expect(topicPolicy.inputs["arn"]).to.equal(arnOf(topic));
+        expect(JSON.parse(String(topicPolicy.inputs["policy"]))).to.deep.equal({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` },
+              Action: ["sns:Publish", "sns:Subscribe", "sns:Unsubscribe"],
+              Resource: arnOf(topic),
+            },
+          ],
+        });
+      });
+
+      it("deploys one function per task of workflow/tasks.ts", () => {
+        const deployed = workflowTasks.map((task) => deployment.named(FUNCTION, `oms-${task.functionName}`).name);
+
+        expect(deployed).to.deep.equal(["oms-check-inventory", "oms-create-order", "oms-release-stock"]);
+      });
+
+      it("lets only Step Functions assume the state machine's role", () => {
+        const { role } = partsOf(deployment);
+
+        expect(JSON.parse(String(role.inputs["assumeRolePolicy"]))).to.deep.equal({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: "states.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        });
+      });
+
+      it("lets the state machine invoke exactly the three task functions and publish to exactly the notifications topic", () => {
+        const { role, policy, topic } = partsOf(deployment);
+
+        expect(policy.inputs["role"]).to.equal(role.id);
+        expect(JSON.parse(String(policy.inputs["policy"]))).to.deep.equal({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Action: ["lambda:InvokeFunction"],
+              Resource: [taskArn("check-inventory"), taskArn("create-order"), taskArn("release-stock")],
+            },
+            { Effect: "Allow", Action: ["sns:Publish"], Resource: [arnOf(topic)] },
+          ],
+        });
+      });
+
+      it("runs an Express state machine with its own role, without logging or tracing, created after the role's policy", () => {
+        const { role, policy, stateMachine } = partsOf(deployment);
+
+        expect(stateMachine.inputs).to.deep.include({ type: "EXPRESS", roleArn: arnOf(role) });
+        expect(Object.keys(stateMachine.inputs).sort()).to.deep.equal(["definition", "roleArn", "type"]);
+        expect(deployment.optionsOf(STATE_MACHINE, stateMachine.name).dependsOn).to.deep.equal([
+          `${ROLE_POLICY}::${policy.name}`,
+        ]);
+      });
+
+      it("deploys the definition of workflow/definition.ts with the task functions' and the topic's ARNs", () => {
+        const { topic, stateMachine } = partsOf(deployment);
+
+        const deployed: unknown = JSON.parse(String(stateMachine.inputs["definition"]));
+
+        expect(deployed).to.deep.equal(
+          orderWorkflowDefinition({
+            checkInventoryArn: taskArn("check-inventory"),
+            createOrderArn: taskArn("create-order"),
+            releaseStockArn: taskArn("release-stock"),
+            notificationsTopicArn: arnOf(topic),
+          }),
+        );
+      });
+
+      it("deploys a definition that is valid Amazon States Language", () => {
+        const { stateMachine } = partsOf(deployment);
+
+        const { isValid, errorsText } = aslValidator(JSON.parse(String(stateMachine.inputs["definition"])));
+
+        expect(isValid, errorsText("\n")).to.equal(true);
+      });
+    });
+  }
+
+  describe("args", () => {
+    const valid: OrderWorkflowArgs = {
+      tables: {
+        orders: { name: "orders", arn: "arn:aws:dynamodb:eu-west-1:123456789012:table/orders" },
+        inventory: { name: "inventory", arn: "arn:aws:dynamodb:eu-west-1:123456789012:table/inventory" },
+      },
+      functionMemoryMb: 256,
+      functionTimeoutSeconds: 10,
+      logRetentionDays: 7,
+    };
+
+    before(async () => {
+      await pulumi.runtime.setMocks(new MockRecorder("eu-west-1"), "oms", "test");
+    });
+
+    const cases: { change: Partial<OrderWorkflowArgs>; message: string }[] = [
+      {
+        change: { functionTimeoutSeconds: 26 },
+        message: 'OrderWorkflow "oms": functionTimeoutSeconds must be an integer from 1 to 25',
+      },
+      {
+        change: { functionMemoryMb: 64 },
+        message: 'OrderWorkflow "oms": functionMemoryMb must be an integer from 128 to 10240',
+      },
+      {
+        change: { logRetentionDays: 10 },
+        message: `OrderWorkflow "oms": logRetentionDays must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653`,
+      },
+      {
+        change: { tables: { orders: { name: "orders", arn: "arn:aws:dynamodb:eu-west-1:123456789012:table/orders" } } },
+        message:
+          'HandlerFunction "oms-check-inventory": tables.inventory is missing but is granted dynamodb:UpdateItem, dynamodb:GetItem',
+      },
+    ];
+    for (const { change, message } of cases) {
+      it(`refuses ${JSON.stringify(change)}, naming the component and the field`, () => {
+        const args = { ...valid, ...change };
+
+        const construct = () => new OrderWorkflow("oms", args);
+
+        expect(construct).to.throw(pulumi.RunError).with.property("message", message);
+      });
+    }
+  });
+});
