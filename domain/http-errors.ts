@@ -1,3 +1,4 @@
+import * as v from "valibot";
 import {
   ConflictError,
   ForbiddenError,
@@ -10,6 +11,33 @@ import {
   UnauthorizedError,
   ValidationError,
 } from "./errors";
+
+/** The body of every refusal: what went wrong, and the field at fault when one is. */
+export const ErrorBodySchema = v.object({
+  message: v.string(),
+  field: v.optional(v.pipe(v.string(), v.description("The request field at fault, `body` for the body as a whole"))),
+});
+
+/** The original API's answer to absent fields. */
+export const MissingFieldsBodySchema = v.object({
+  message: v.literal("Missing required fields"),
+  missingFields: v.array(v.string()),
+  requiredFields: v.array(v.string()),
+});
+
+/** The answer to an order for more than is in stock. */
+export const OutOfStockBodySchema = v.object({
+  message: v.literal("Item out of stock"),
+  product: v.string(),
+  available: v.pipe(v.number(), v.integer(), v.description("Units free when the order was checked")),
+});
+
+/** The answer to a status change the order-status machine refuses. */
+export const InvalidTransitionBodySchema = v.object({
+  message: v.string(),
+  status: v.pipe(v.string(), v.description("The order's status")),
+  requested: v.pipe(v.string(), v.description("The status asked for")),
+});
 
 /** What a client sees for a failed request: a status code and a JSON body, never a stack trace. */
 export interface HttpError {

@@ -5,14 +5,12 @@ import { boundedText, parseOrThrow, requireFields } from "./validation";
 export const INVENTORY_LIMITS = { itemIdLength: 100, maxStock: 1_000_000 } as const;
 
 /** An item the shop sells and how many units are free to order. */
-export interface InventoryItem {
-  /** The product's name; orders name it in `product`. */
-  readonly itemId: string;
-  /** Units in stock and not reserved by an order in flight. */
-  readonly quantity: number;
-  /** When the stock was last set or changed. */
-  readonly updatedAt: string;
-}
+export const InventoryItemSchema = v.object({
+  itemId: v.pipe(v.string(), v.description("The product's name; orders name it in `product`")),
+  quantity: v.pipe(v.number(), v.integer(), v.minValue(0), v.description("Units in stock and not reserved")),
+  updatedAt: v.pipe(v.string(), v.isoTimestamp(), v.description("When the stock last changed")),
+});
+export type InventoryItem = v.InferOutput<typeof InventoryItemSchema>;
 
 export const SetStockSchema = v.object({
   quantity: v.pipe(

@@ -6,7 +6,8 @@ export const DEFAULT_PAGE_SIZE = 20;
 /** The largest page a caller may ask for. */
 export const MAX_PAGE_SIZE = 100;
 
-const ListQuerySchema = v.object({
+/** The query string of a list: page size and where the previous page stopped. */
+export const ListQuerySchema = v.object({
   limit: v.optional(
     v.pipe(
       v.string(),
@@ -37,4 +38,12 @@ export interface Page<T> {
 export function parsePageRequest(query: Readonly<Record<string, string | undefined>> | undefined): PageRequest {
   const parsed = parseOrThrow(ListQuerySchema, { limit: query?.["limit"], nextToken: query?.["nextToken"] });
   return { limit: parsed.limit ?? DEFAULT_PAGE_SIZE, ...(parsed.nextToken ? { nextToken: parsed.nextToken } : {}) };
+}
+
+/** A page of `item`s, as the list routes answer. */
+export function pageSchema<S extends v.GenericSchema>(item: S) {
+  return v.object({
+    items: v.array(item),
+    nextToken: v.optional(v.pipe(v.string(), v.description("Pass back as `nextToken` for the next page"))),
+  });
 }

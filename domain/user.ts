@@ -31,13 +31,14 @@ export type UserChanges = v.InferOutput<typeof UpdateUserSchema>;
 export const REQUIRED_USER_FIELDS = ["name", "email"] as const;
 
 /** A customer's profile; its id is the Cognito `sub`, so a user has at most one. */
-export interface UserProfile {
-  readonly userId: string;
-  readonly name: string;
-  readonly email: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
+export const UserProfileSchema = v.object({
+  userId: v.pipe(v.string(), v.description("The user's token `sub`")),
+  name: v.string(),
+  email: v.pipe(v.string(), v.email(), v.description("Receives this user's order e-mails, and only theirs")),
+  createdAt: v.pipe(v.string(), v.isoTimestamp()),
+  updatedAt: v.pipe(v.string(), v.isoTimestamp()),
+});
+export type UserProfile = v.InferOutput<typeof UserProfileSchema>;
 
 /** Validates a `POST /users` body; unknown fields are dropped. */
 export function parseNewUser(body: unknown): NewUser {

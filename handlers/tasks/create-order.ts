@@ -1,29 +1,18 @@
 import * as v from "valibot";
-import type { Order } from "../../domain/order";
-import { ORDER_STATUSES } from "../../domain/order-status";
+import { OrderSchema } from "../../domain/order";
 import type { OrderRepository } from "../../domain/ports";
 import { parseOrThrow } from "../../domain/validation";
 import { orderRepository } from "../adapters/from-environment";
 import type { TaskHandlerFactory } from "./task";
 
 /** The order the API validated, as the workflow hands it to `CreateOrder`. */
-const CreateOrderInputSchema = v.object({
-  order: v.object({
-    OrderId: v.string(),
-    ownerId: v.string(),
-    customerName: v.string(),
-    product: v.string(),
-    quantity: v.number(),
-    status: v.picklist(ORDER_STATUSES),
-    createdAt: v.string(),
-  }),
-});
+const CreateOrderInputSchema = v.object({ order: OrderSchema });
 
 /** `CreateOrder`: stores the order and consumes its reservation in one transaction; a retry changes nothing. */
 export function makeCreateOrder(deps: { readonly orders: OrderRepository }) {
   return async (input: unknown): Promise<Record<string, never>> => {
     const { order } = parseOrThrow(CreateOrderInputSchema, input);
-    await deps.orders.createReserved(order as Order);
+    await deps.orders.createReserved(order);
     return {};
   };
 }
