@@ -9,7 +9,14 @@ import { placeOrder } from "../handlers/place-order";
 import { setStock } from "../handlers/set-stock";
 import { updateOrderStatus } from "../handlers/update-order-status";
 import { updateUser } from "../handlers/update-user";
+import type * as v from "valibot";
+import { InventoryItemSchema, SetStockSchema } from "../domain/inventory";
+import { CreateOrderSchema, OrderSchema, StatusUpdateResultSchema } from "../domain/order";
+import { LegacyStatusUpdateSchema, StatusUpdateSchema } from "../domain/order-status";
+import { ListQuerySchema, pageSchema } from "../domain/pagination";
+import { CreateUserSchema, UpdateUserSchema, UserProfileSchema } from "../domain/user";
 import type { ServiceGrant, TableGrant } from "../storage/access";
+import type { Refusal, ResponseSpec } from "./responses";
 import { idempotencyTable, inventoryTable, ordersTable, usersTable } from "../storage/tables";
 import { WORKFLOW_TIMEOUT_SECONDS } from "../workflow/definition";
 
@@ -34,7 +41,52 @@ export interface Route {
   readonly services?: readonly ServiceGrant[];
   /** The function's timeout when it must outlast the stack's `functionTimeoutSeconds`. */
   readonly timeoutSeconds?: number;
+  /** One line for the API reference. */
+  readonly summary: string;
+  /** Only members of the admin group may call it; others get 403. */
+  readonly adminOnly?: true;
+  /** The JSON body it reads, with an example. */
+  readonly body?: { readonly schema: v.GenericSchema; readonly example: unknown };
+  /** The query string it reads. */
+  readonly query?: v.ObjectSchema<v.ObjectEntries, undefined>;
+  /** It honours an `Idempotency-Key` header. */
+  readonly idempotencyKey?: true;
+  /** Its answer when it works. */
+  readonly success: ResponseSpec;
+  /** The refusals it gives on purpose, besides the 401, 429 and 500 any route can give. */
+  readonly refusals: readonly Refusal[];
 }
+
+/** An order as the original API's example showed it, with what OMS adds. */
+const EXAMPLE_ORDER = {
+  OrderId: "994dd3bc-a43a-4342-b07b-3f5829e3c046",
+  ownerId: "467ebf85-c30b-4f17-aae8-f2ec85a7c19c",
+  customerName: "Kamlesh",
+  product: "MacBook Pro",
+  quantity: 1,
+  status: "PLACED",
+  createdAt: "2025-08-01T07:47:40.000Z",
+};
+
+const EXAMPLE_PROFILE = {
+  userId: "467ebf85-c30b-4f17-aae8-f2ec85a7c19c",
+  name: "Dinesh",
+  email: "dinesh@example.com",
+  createdAt: "2025-08-01T07:07:28.000Z",
+  updatedAt: "2025-08-01T07:07:28.000Z",
+};
+
+const statusUpdated: ResponseSpec = {
+  status: 200,
+  description: "The order in its new status; the customer was e-mailed",
+  schema: StatusUpdateResultSchema,
+  example: {
+    ...EXAMPLE_ORDER,
+    status: "SHIPPED",
+    updatedAt: "2025-08-01T07:50:00.000Z",
+    message: "Order updated and customer notified.",
+  },
+};
 
 /** A status update reads the order, changes it, and gives stock back when it cancels. */
 const statusUpdateGrants: readonly TableGrant[] = [
@@ -50,6 +102,11 @@ export const routes: readonly Route[] = [
     method: "POST",
     path: "/orders",
     functionName: "place-order",
+    summary: "Place an order: reserve the stock, store the order, e-mail the customer",
+    body: { schema: CreateOrderSchema, example: { customerName: "Kamlesh", product: "MacBook Pro", quantity: 1 } },
+    idempotencyKey: true,
+    success: { status: 201, description: "The order, placed", schema: OrderSchema, example: EXAMPLE_ORDER },
+    refusals: ["missingFields", "invalidField", "outOfStock", "idempotencyKeyReused", "conflict"],
     handler: placeOrder,
     grants: [
       {
@@ -65,6 +122,15 @@ export const routes: readonly Route[] = [
     method: "GET",
     path: "/orders",
     functionName: "list-orders",
+    summary: "The caller's orders (an admin's: everyone's), newest first",
+    query: ListQuerySchema,
+    success: {
+      status: 200,
+      description: "One page of orders",
+      schema: pageSchema(OrderSchema),
+      example: { items: [EXAMPLE_ORDER] },
+    },
+    refusals: ["invalidField"],
     handler: listOrders,
     grants: [
       {
@@ -78,6 +144,9 @@ export const routes: readonly Route[] = [
     method: "GET",
     path: "/orders/{id}",
     functionName: "get-order",
+    summary: "One order, for its owner or an admin",
+    success: { status: 200, description: "The order", schema: OrderSchema, example: EXAMPLE_ORDER },
+    refusals: ["notFound"],
     handler: getOrder,
     grants: [{ table: ordersTable, actions: ["dynamodb:GetItem"] }],
   },
@@ -85,6 +154,9 @@ export const routes: readonly Route[] = [
     method: "DELETE",
     path: "/orders/{id}",
     functionName: "delete-order",
+    summary: "Delete an order; an unshipped one gives its stock back",
+    success: { status: 204, description: "Deleted" },
+    refusals: ["notFound", "conflict"],
     handler: deleteOrder,
     grants: [
       { table: ordersTable, actions: ["dynamodb:GetItem", "dynamodb:DeleteItem"] },
@@ -95,6 +167,11 @@ export const routes: readonly Route[] = [
     method: "PATCH",
     path: "/orders/{id}",
     functionName: "update-order-status",
+    summary: "Move an order to another status and e-mail its customer",
+    adminOnly: true,
+    body: { schema: StatusUpdateSchema, example: { status: "shipped" } },
+    success: statusUpdated,
+    refusals: ["missingFields", "invalidField", "forbidden", "notFound", "invalidTransition", "conflict"],
     handler: updateOrderStatus,
     grants: statusUpdateGrants,
     services: ["notifications:publish"],
@@ -104,6 +181,18 @@ export const routes: readonly Route[] = [
     method: "PUT",
     path: "/orders",
     functionName: "update-order-status-legacy",
+    summary: "The original API's status update: the order id in the body",
+    adminOnly: true,
+    body: {
+      schema: LegacyStatusUpdateSchema,
+      example: {
+        orderId: "ec6b14fa-d31a-4c83-9fc4-9ee5e62a5c11",
+        userId: "467ebf83-c38b-4f17-aae8-f2ec85a7c19c",
+        status: "shipped",
+      },
+    },
+    success: statusUpdated,
+    refusals: ["missingFields", "invalidField", "forbidden", "notFound", "invalidTransition", "conflict"],
     handler: updateOrderStatus,
     grants: statusUpdateGrants,
     services: ["notifications:publish"],
@@ -112,6 +201,10 @@ export const routes: readonly Route[] = [
     method: "POST",
     path: "/users",
     functionName: "create-user",
+    summary: "Create the caller's profile and subscribe its e-mail to their order mail",
+    body: { schema: CreateUserSchema, example: { name: "Dinesh", email: "dinesh@example.com" } },
+    success: { status: 201, description: "The profile", schema: UserProfileSchema, example: EXAMPLE_PROFILE },
+    refusals: ["missingFields", "invalidField", "conflict"],
     handler: createUser,
     grants: [{ table: usersTable, actions: ["dynamodb:GetItem", "dynamodb:PutItem"] }],
     services: ["notifications:subscribe"],
@@ -120,6 +213,9 @@ export const routes: readonly Route[] = [
     method: "GET",
     path: "/users/me",
     functionName: "get-user",
+    summary: "The caller's profile",
+    success: { status: 200, description: "The profile", schema: UserProfileSchema, example: EXAMPLE_PROFILE },
+    refusals: ["notFound"],
     handler: getUser,
     grants: [{ table: usersTable, actions: ["dynamodb:GetItem"] }],
   },
@@ -127,6 +223,10 @@ export const routes: readonly Route[] = [
     method: "PUT",
     path: "/users/me",
     functionName: "update-user",
+    summary: "Change the caller's name or e-mail; a new e-mail moves the subscription",
+    body: { schema: UpdateUserSchema, example: { email: "dinesh.k@example.com" } },
+    success: { status: 200, description: "The profile", schema: UserProfileSchema, example: EXAMPLE_PROFILE },
+    refusals: ["invalidField", "notFound", "conflict"],
     handler: updateUser,
     grants: [{ table: usersTable, actions: ["dynamodb:GetItem", "dynamodb:PutItem"] }],
     services: ["notifications:subscribe"],
@@ -135,6 +235,15 @@ export const routes: readonly Route[] = [
     method: "GET",
     path: "/inventory",
     functionName: "list-inventory",
+    summary: "Items and their free stock",
+    query: ListQuerySchema,
+    success: {
+      status: 200,
+      description: "One page of items",
+      schema: pageSchema(InventoryItemSchema),
+      example: { items: [{ itemId: "Headlight", quantity: 4, updatedAt: "2025-08-01T07:00:00.000Z" }] },
+    },
+    refusals: ["invalidField"],
     handler: listInventory,
     grants: [{ table: inventoryTable, actions: ["dynamodb:Scan"] }],
   },
@@ -142,6 +251,16 @@ export const routes: readonly Route[] = [
     method: "PUT",
     path: "/inventory/{itemId}",
     functionName: "set-stock",
+    summary: "Set an item's free stock, adding the item when it is new",
+    adminOnly: true,
+    body: { schema: SetStockSchema, example: { quantity: 4 } },
+    success: {
+      status: 200,
+      description: "The item",
+      schema: InventoryItemSchema,
+      example: { itemId: "Headlight", quantity: 4, updatedAt: "2025-08-01T07:00:00.000Z" },
+    },
+    refusals: ["missingFields", "invalidField", "forbidden"],
     handler: setStock,
     grants: [{ table: inventoryTable, actions: ["dynamodb:UpdateItem"] }],
   },

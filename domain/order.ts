@@ -38,6 +38,12 @@ export const OrderSchema = v.object({
 });
 export type Order = v.InferOutput<typeof OrderSchema>;
 
+/** What a status update answers: the order in its new status, and whether its customer was told. */
+export const StatusUpdateResultSchema = v.object({
+  ...OrderSchema.entries,
+  message: v.pipe(v.string(), v.description("Whether the customer was e-mailed")),
+});
+
 /**
  * Validates a `POST /orders` body. Absent (or null) required fields are reported together, in the
  * original API's shape; then the first wrong field is named. Unknown fields are dropped.

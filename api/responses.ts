@@ -1,0 +1,97 @@
+import type * as v from "valibot";
+import {
+  ErrorBodySchema,
+  InvalidTransitionBodySchema,
+  MissingFieldsBodySchema,
+  OutOfStockBodySchema,
+} from "../domain/http-errors";
+
+/** One answer a route can give: its status, what it means, its body's schema and an example. */
+export interface ResponseSpec {
+  readonly status: number;
+  readonly description: string;
+  readonly schema?: v.GenericSchema;
+  readonly example?: unknown;
+}
+
+/**
+ * Refusals a route gives on purpose, by name; `Route.refusals` lists a route's. Several share a
+ * status (400, 409): the contract shows each as an example of that status.
+ */
+export const REFUSALS = {
+  invalidField: {
+    status: 400,
+    description: "A field is wrong; `field` names it",
+    schema: ErrorBodySchema,
+    example: { message: "quantity must be a positive integer", field: "quantity" },
+  },
+  missingFields: {
+    status: 400,
+    description: "Required fields are absent (the original API's shape)",
+    schema: MissingFieldsBodySchema,
+    example: {
+      message: "Missing required fields",
+      missingFields: ["product", "quantity"],
+      requiredFields: ["customerName", "product", "quantity"],
+    },
+  },
+  forbidden: {
+    status: 403,
+    description: "Only members of the admin group may do this",
+    schema: ErrorBodySchema,
+    example: { message: "Forbidden" },
+  },
+  notFound: {
+    status: 404,
+    description: "It does not exist, or it is not the caller's",
+    schema: ErrorBodySchema,
+    example: { message: "Order not found" },
+  },
+  outOfStock: {
+    status: 409,
+    description: "Fewer units are free than the order asks for; nothing was reserved",
+    schema: OutOfStockBodySchema,
+    example: { message: "Item out of stock", product: "coolant", available: 2 },
+  },
+  invalidTransition: {
+    status: 409,
+    description: "The order-status machine does not allow this change",
+    schema: InvalidTransitionBodySchema,
+    example: { message: "Cannot change an order from SHIPPED to PLACED", status: "SHIPPED", requested: "PLACED" },
+  },
+  conflict: {
+    status: 409,
+    description: "It exists already, or changed meanwhile",
+    schema: ErrorBodySchema,
+    example: { message: "A profile already exists for this user" },
+  },
+  idempotencyKeyReused: {
+    status: 422,
+    description: "The Idempotency-Key was used before with another body",
+    schema: ErrorBodySchema,
+    example: { message: "Idempotency-Key was already used with a different request body" },
+  },
+} as const satisfies Record<string, ResponseSpec>;
+export type Refusal = keyof typeof REFUSALS;
+
+/** Answers every route can give, from API Gateway itself or from a bug. */
+export const COMMON_RESPONSES: readonly ResponseSpec[] = [
+  {
+    status: 401,
+    description: "No valid token (API Gateway's own answer)",
+    schema: ErrorBodySchema,
+    example: { message: "Unauthorized" },
+  },
+  {
+    status: 429,
+    description: "Over the stage's throttling limits (API Gateway's own answer)",
+    schema: ErrorBodySchema,
+    example: { message: "Too Many Requests" },
+  },
+  {
+    status: 500,
+    description: "A bug; details are in the function's log, never in the answer",
+    schema: ErrorBodySchema,
+    example: { message: "Internal Server Error" },
+  },
+];
