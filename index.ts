@@ -39,6 +39,7 @@ function parseJsonOrKeep(text: string): unknown {
 }
 
 const config = readStackConfig();
+const stack = pulumi.getStack();
 
 const identity = new Identity("oms", {
   authDomainPrefix: config.authDomainPrefix,
@@ -63,6 +64,7 @@ const api = new OrdersApi("oms", {
   orderWorkflowArn: workflowArnOnceBuilt,
   notificationsTopicArn: topicArnOnceBuilt,
   protectData: config.protectData,
+  stack,
 });
 
 const workflow = new OrderWorkflow("oms", {
@@ -70,6 +72,7 @@ const workflow = new OrderWorkflow("oms", {
   functionMemoryMb: config.functionMemoryMb,
   functionTimeoutSeconds: config.functionTimeoutSeconds,
   logRetentionDays: config.logRetentionDays,
+  stack,
 });
 resolveOrderWorkflowArn(workflow.stateMachineArn);
 resolveNotificationsTopicArn(workflow.notificationsTopicArn);
@@ -78,6 +81,7 @@ const alerting = new Alerting("oms", {
   alertEmail: config.alertEmail,
   functions: { ...api.functions, ...workflow.functions },
   stateMachines: { "order-workflow": workflow.stateMachineArn },
+  stack,
 });
 
 /** Base URL of the orders API. */

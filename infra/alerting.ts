@@ -1,7 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { type MetricAlarmRule, functionAlarmRules, workflowAlarmRules } from "../monitoring/alarms";
-import { ArgsChecker } from "./component-args";
+import {
+  type AlarmMetric,
+  BUSINESS_METRICS_SERVICE,
+  type MetricAlarmRule,
+  type WorkflowMetricMathAlarmRule,
+  businessMetricsNamespace,
+  functionAlarmRules,
+  workflowAlarmRules,
+} from "../monitoring/alarms";
+import { ArgsChecker, stackName } from "./component-args";
 
 const TYPE = "oms:infra:Alerting";
 
@@ -13,12 +21,15 @@ export interface AlertingArgs {
   functions: Readonly<Record<string, pulumi.Input<string>>>;
   /** The state machines to watch: ARN by logical name (`order-workflow`). */
   stateMachines: Readonly<Record<string, pulumi.Input<string>>>;
+  /** The stack's name: alarms that read business metrics read them in `businessMetricsNamespace(stack)`. */
+  stack: string;
 }
 
 /**
  * The alerts topic, its e-mail subscription, and one CloudWatch alarm per function and function
  * rule, and per state machine and workflow rule, of `monitoring/alarms.ts`, each notifying the
- * topic when it fires and when it clears.
+ * topic when it fires and when it clears. A metric-math rule's business metrics are those of the
+ * stack (`businessMetricsNamespace`), as Powertools Metrics publishes them from its functions.
  */
 export class Alerting extends pulumi.ComponentResource {
   /** The ARN of the SNS topic every alarm notifies. */
@@ -29,6 +40,7 @@ export class Alerting extends pulumi.ComponentResource {
     const alertEmail = checker.input(args.alertEmail, (email) =>
       /^[^\s@]+@[^\s@]+$/.test(email) ? undefined : "alertEmail must be an e-mail address",
     );
+    const metricsNamespace = businessMetricsNamespace(checker.value(args.stack, stackName("stack")));
     super(TYPE, name, {}, opts);
 
     const topic = this.createTopic(name);
@@ -41,12 +53,12 @@ export class Alerting extends pulumi.ComponentResource {
     }
     for (const [stateMachineKey, stateMachineArn] of Object.entries(args.stateMachines)) {
       for (const rule of workflowAlarmRules) {
-        this.createAlarm(
-          `${name}-${stateMachineKey}-${rule.suffix}`,
-          rule,
-          { StateMachineArn: stateMachineArn },
-          topic,
-        );
+        const alarmName = `${name}-${stateMachineKey}-${rule.suffix}`;
+        if ("expression" in rule) {
+          this.createMetricMathAlarm(alarmName, rule, { stateMachineArn, metricsNamespace }, topic);
+        } else {
+          this.createAlarm(alarmName, rule, { StateMachineArn: stateMachineArn }, topic);
+        }
       }
     }
 
@@ -119,5 +131,64 @@ export class Alerting extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+  }
+
+  private createMetricMathAlarm(
+    alarmName: string,
+    rule: WorkflowMetricMathAlarmRule,
+    watched: { stateMachineArn: pulumi.Input<string>; metricsNamespace: string },
+    topic: aws.sns.Topic,
+  ): aws.cloudwatch.MetricAlarm {
+    const metricQueries = Object.entries(rule.metrics).map(([id, metric]) => ({
+      id,
+      metric: {
+        ...metricSource(metric, watched),
+        stat: rule.statistic,
+        period: rule.periodSeconds,
+      },
+      returnData: false,
+    }));
+    return new aws.cloudwatch.MetricAlarm(
+      alarmName,
+      {
+        metricQueries: [
+          ...metricQueries,
+          { id: EXPRESSION_ID, expression: rule.expression, label: rule.label, returnData: true },
+        ],
+        evaluationPeriods: rule.evaluationPeriods,
+        threshold: rule.threshold,
+        comparisonOperator: rule.comparison,
+        // No executions means no failures: an idle workflow must not look broken.
+        treatMissingData: "notBreaching",
+        alarmDescription: rule.description,
+        alarmActions: [topic.arn],
+        okActions: [topic.arn],
+      },
+      { parent: this },
+    );
+  }
+}
+
+/** The id of a metric-math alarm's expression: the one query whose value the alarm compares. */
+const EXPRESSION_ID = "e1";
+
+/** Where a metric-math alarm's metric lives: the watched state machine's, or the stack's business metrics as Powertools publishes them. */
+function metricSource(
+  metric: AlarmMetric,
+  watched: { stateMachineArn: pulumi.Input<string>; metricsNamespace: string },
+): { namespace: string; metricName: string; dimensions: Record<string, pulumi.Input<string>> } {
+  switch (metric.source) {
+    case "stateMachine":
+      return {
+        namespace: metric.namespace,
+        metricName: metric.metricName,
+        dimensions: { StateMachineArn: watched.stateMachineArn },
+      };
+    case "businessMetrics":
+      return {
+        namespace: watched.metricsNamespace,
+        metricName: metric.metricName,
+        dimensions: { service: BUSINESS_METRICS_SERVICE },
+      };
   }
 }

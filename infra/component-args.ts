@@ -61,3 +61,14 @@ export function oneOf(field: string, allowed: readonly number[]): ArgCheck<numbe
 export function nonEmpty<T>(field: string): ArgCheck<readonly T[]> {
   return (value) => (value.length > 0 ? undefined : `${field} must not be empty`);
 }
+
+/**
+ * `field` must be a Pulumi stack name (letters, digits, `-`, `_`, `.`), which also makes
+ * `OMS/<stack>` a valid CloudWatch namespace.
+ */
+export function stackName(field: string): ArgCheck<string> {
+  return (value) =>
+    /^[A-Za-z0-9_.-]{1,100}$/.test(value)
+      ? undefined
+      : `${field} must be a stack name of 1 to 100 letters, digits, hyphens, underscores and periods`;
+}

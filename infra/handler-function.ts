@@ -5,8 +5,9 @@ import { join } from "node:path";
 import { SERVICE_ENV } from "../handlers/adapters/from-environment";
 import type { ApiHandlerFactory } from "../handlers/http";
 import type { TaskHandlerFactory } from "../handlers/tasks/task";
+import { BUSINESS_METRICS_SERVICE, businessMetricsNamespace } from "../monitoring/alarms";
 import type { ServiceGrant, TableGrant } from "../storage/access";
-import { ArgsChecker, integerBetween, oneOf } from "./component-args";
+import { ArgsChecker, integerBetween, oneOf, stackName } from "./component-args";
 import { LOG_RETENTION_DAYS } from "./stack-config";
 
 const TYPE = "oms:infra:HandlerFunction";
@@ -16,9 +17,19 @@ const TYPE = "oms:infra:HandlerFunction";
  * handlers `require` just these and `@aws-sdk/*`, and the nodejs24.x runtime ships AWS SDK v3; the
  * `@pulumi/*` packages only run at deployment. A new runtime dependency must be added here, or the
  * function fails at cold start with "Cannot find module" (`test/handlers/serialized-handlers.test.ts`
- * lists what the code needs). place-order needs Powertools Idempotency.
+ * lists what the code needs). place-order needs Powertools Idempotency and Powertools Metrics.
  */
-const RUNTIME_PACKAGES: readonly string[] = ["valibot", "@aws-lambda-powertools/idempotency"];
+const RUNTIME_PACKAGES: readonly string[] = [
+  "valibot",
+  "@aws-lambda-powertools/idempotency",
+  "@aws-lambda-powertools/metrics",
+];
+
+/** Where Powertools Metrics reads the namespace and the `service` dimension of the business metrics. */
+const POWERTOOLS_METRICS_ENV = {
+  namespace: "POWERTOOLS_METRICS_NAMESPACE",
+  service: "POWERTOOLS_SERVICE_NAME",
+} as const;
 
 /**
  * `CallbackFunction` packs every `dependencies` entry of package.json with its whole dependency
@@ -111,12 +122,15 @@ export interface HandlerFunctionArgs {
   timeoutSeconds: pulumi.Input<number>;
   /** How long the function's log lines are kept, in days (a value CloudWatch Logs accepts). */
   logRetentionDays: pulumi.Input<number>;
+  /** The stack's name: the function's business metrics go to `businessMetricsNamespace(stack)`. */
+  stack: string;
 }
 
 /**
  * One Lambda function with least privilege: its own log group, and its own role whose single
  * inline policy allows writing to that log group, exactly the table grants and exactly the service
- * grants; each granted resource is named in the environment variable the handlers read.
+ * grants; each granted resource is named in the environment variable the handlers read, and so
+ * are the namespace and service of the stack's business metrics.
  */
 export class HandlerFunction extends pulumi.ComponentResource {
   /** The function's physical name, e.g. the `FunctionName` dimension of its metrics. */
@@ -135,6 +149,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
     const memoryMb = checker.input(args.memoryMb, integerBetween("memoryMb", 128, 10240));
     const timeoutSeconds = checker.input(args.timeoutSeconds, integerBetween("timeoutSeconds", 1, 900));
     const logRetentionDays = checker.input(args.logRetentionDays, oneOf("logRetentionDays", LOG_RETENTION_DAYS));
+    const metricsNamespace = businessMetricsNamespace(checker.value(args.stack, stackName("stack")));
     super(TYPE, name, {}, opts);
 
     const logGroup = this.createLogGroup(name, logRetentionDays);
@@ -148,6 +163,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
       services,
       memoryMb,
       timeoutSeconds,
+      metricsNamespace,
     });
 
     this.functionName = fn.name;
@@ -234,9 +250,13 @@ export class HandlerFunction extends pulumi.ComponentResource {
       services: readonly ServiceAccess[];
       memoryMb: pulumi.Input<number>;
       timeoutSeconds: pulumi.Input<number>;
+      metricsNamespace: string;
     },
   ): aws.lambda.CallbackFunction<never, unknown> {
-    const variables: Record<string, pulumi.Input<string>> = {};
+    const variables: Record<string, pulumi.Input<string>> = {
+      [POWERTOOLS_METRICS_ENV.namespace]: deps.metricsNamespace,
+      [POWERTOOLS_METRICS_ENV.service]: BUSINESS_METRICS_SERVICE,
+    };
     for (const { grant, table } of deps.accesses) {
       variables[grant.table.envVar] = table.name;
     }

@@ -24,6 +24,8 @@ export interface OrderWorkflowArgs {
   functionTimeoutSeconds: pulumi.Input<number>;
   /** How long the task functions' logs are kept, in days (a value CloudWatch Logs accepts). */
   logRetentionDays: pulumi.Input<number>;
+  /** The stack's name: the task functions' business metrics go to `businessMetricsNamespace(stack)`. */
+  stack: string;
 }
 
 /**
@@ -56,7 +58,12 @@ export class OrderWorkflow extends pulumi.ComponentResource {
     this.createTopicPolicy(name, topic);
     const functions = workflowTasks.map((task) => ({
       task,
-      fn: this.createFunction(name, task, args.tables, { memoryMb, timeoutSeconds, logRetentionDays }),
+      fn: this.createFunction(name, task, args.tables, {
+        memoryMb,
+        timeoutSeconds,
+        logRetentionDays,
+        stack: args.stack,
+      }),
     }));
     const role = this.createRole(name);
     const policy = this.createPolicy(
@@ -124,6 +131,7 @@ export class OrderWorkflow extends pulumi.ComponentResource {
       memoryMb: pulumi.Input<number>;
       timeoutSeconds: pulumi.Input<number>;
       logRetentionDays: pulumi.Input<number>;
+      stack: string;
     },
   ): HandlerFunction {
     return new HandlerFunction(

@@ -45,7 +45,10 @@ export interface OrdersApiArgs {
   logRetentionDays: pulumi.Input<number>;
   /** Memory of every function, in MB (128 to 10240). */
   functionMemoryMb: pulumi.Input<number>;
-  /** Timeout of every function, in seconds; at most 29 because API Gateway gives up after 30. */
+  /**
+   * Timeout of every function whose route sets no `timeoutSeconds` of its own, in seconds; at most
+   * 29 because API Gateway gives up after 30.
+   */
   functionTimeoutSeconds: pulumi.Input<number>;
   /** The order workflow's state machine, which place-order starts (`OrderWorkflow.stateMachineArn`). */
   orderWorkflowArn: pulumi.Input<string>;
@@ -56,6 +59,8 @@ export interface OrdersApiArgs {
    * @default false
    */
   protectData?: boolean;
+  /** The stack's name: the functions' business metrics go to `businessMetricsNamespace(stack)`. */
+  stack: string;
 }
 
 /**
@@ -108,8 +113,9 @@ export class OrdersApi extends pulumi.ComponentResource {
     const functions = routes.map((route) => {
       const fn = this.createFunction(name, route, deployedTables, serviceArns, {
         memoryMb: functionMemoryMb,
-        timeoutSeconds: functionTimeoutSeconds,
+        timeoutSeconds: route.timeoutSeconds ?? functionTimeoutSeconds,
         logRetentionDays,
+        stack: args.stack,
       });
       this.createRoute(name, api, authorizer, route, fn);
       return [route.functionName, fn.functionName] as const;
@@ -197,7 +203,7 @@ export class OrdersApi extends pulumi.ComponentResource {
     route: Route,
     deployedTables: Readonly<Record<string, DeployedTable>>,
     serviceArns: ServiceArns,
-    settings: Pick<HandlerFunctionArgs, "memoryMb" | "timeoutSeconds" | "logRetentionDays">,
+    settings: Pick<HandlerFunctionArgs, "memoryMb" | "timeoutSeconds" | "logRetentionDays" | "stack">,
   ): HandlerFunction {
     return new HandlerFunction(
       `${name}-${route.functionName}`,

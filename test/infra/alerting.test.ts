@@ -6,6 +6,7 @@ import {
   functionAlarmRules,
   functionErrorsAlarm,
   workflowAlarmRules,
+  workflowExecutionThrottledAlarm,
   workflowExecutionsFailedAlarm,
   workflowExecutionsTimedOutAlarm,
 } from "../../monitoring/alarms";
@@ -22,10 +23,10 @@ const STATE_MACHINE = "aws:sfn/stateMachine:StateMachine";
 /** Every function the program deploys: one per route, one per workflow task. */
 const functionNames = [...routes, ...workflowTasks].map((handler) => handler.functionName);
 
-/** Who each stack's `Pulumi.<stack>.yaml` alerts. */
+/** Who each stack's `Pulumi.<stack>.yaml` alerts, and where the stack's business metrics go. */
 const stacks = [
-  { stack: "dev", alertEmail: "oms-dev-alerts@example.com" },
-  { stack: "prod", alertEmail: "oms-oncall@example.com" },
+  { stack: "dev", alertEmail: "oms-dev-alerts@example.com", metricsNamespace: "OMS/dev" },
+  { stack: "prod", alertEmail: "oms-oncall@example.com", metricsNamespace: "OMS/prod" },
 ];
 
 function only(deployment: Deployment, type: string): RecordedResource {
@@ -102,11 +103,15 @@ describe("Alerting", () => {
         }
       });
 
-      for (const rule of [workflowExecutionsFailedAlarm, workflowExecutionsTimedOutAlarm]) {
-        it(`alarms on the order workflow's ${rule.metricName} with the shared rule's numbers, notifying the topic on alarm and on recovery`, () => {
+      const plainWorkflowAlarms = [
+        { rule: workflowExecutionsTimedOutAlarm, name: "oms-order-workflow-executions-timed-out" },
+        { rule: workflowExecutionThrottledAlarm, name: "oms-order-workflow-execution-throttled" },
+      ];
+      for (const { rule, name } of plainWorkflowAlarms) {
+        it(`alarms on the order workflow's ${rule.metricName}, at least one a minute, notifying the topic on alarm and on recovery`, () => {
           const stateMachineArn = deployment.named(STATE_MACHINE, "oms-order-workflow").state["arn"];
 
-          const alarm = deployment.named(ALARM, `oms-order-workflow-${rule.suffix}`);
+          const alarm = deployment.named(ALARM, name);
 
           expect(alarm.inputs).to.deep.equal({
             namespace: "AWS/States",
@@ -125,6 +130,66 @@ describe("Alerting", () => {
         });
       }
 
+      it(`alarms on order workflow executions that failed without refusing the order: ExecutionsFailed minus ${expected.metricsNamespace} OrdersRefused, at least one a minute`, () => {
+        const stateMachineArn = deployment.named(STATE_MACHINE, "oms-order-workflow").state["arn"];
+
+        const alarm = deployment.named(ALARM, "oms-order-workflow-executions-failed");
+
+        expect(alarm.inputs).to.deep.equal({
+          metricQueries: [
+            {
+              id: "m1",
+              metric: {
+                namespace: "AWS/States",
+                metricName: "ExecutionsFailed",
+                dimensions: { StateMachineArn: stateMachineArn },
+                stat: "Sum",
+                period: 60,
+              },
+              returnData: false,
+            },
+            {
+              id: "m2",
+              metric: {
+                namespace: expected.metricsNamespace,
+                metricName: "OrdersRefused",
+                dimensions: { service: "oms" },
+                stat: "Sum",
+                period: 60,
+              },
+              returnData: false,
+            },
+            {
+              id: "e1",
+              expression: "m1 - FILL(m2, 0)",
+              label: "Failed executions that are not refusals",
+              returnData: true,
+            },
+          ],
+          evaluationPeriods: 1,
+          threshold: 1,
+          comparisonOperator: "GreaterThanOrEqualToThreshold",
+          treatMissingData: "notBreaching",
+          alarmDescription: workflowExecutionsFailedAlarm.description,
+          alarmActions: [topicArn],
+          okActions: [topicArn],
+        });
+      });
+
+      it("subtracts the refusals from the namespace and service that place-order's Powertools Metrics publishes to", () => {
+        const variables = (
+          deployment.named(FUNCTION, "oms-place-order").inputs["environment"] as { variables: Record<string, string> }
+        ).variables;
+
+        const alarm = deployment.named(ALARM, "oms-order-workflow-executions-failed");
+        const refusals = (alarm.inputs["metricQueries"] as { id: string; metric?: Record<string, unknown> }[]).find(
+          (query) => query.id === "m2",
+        );
+
+        expect(refusals?.metric?.["namespace"]).to.equal(variables["POWERTOOLS_METRICS_NAMESPACE"]);
+        expect(refusals?.metric?.["dimensions"]).to.deep.equal({ service: variables["POWERTOOLS_SERVICE_NAME"] });
+      });
+
       it("has one alarm per function and function rule, and per state machine and workflow rule, of monitoring/alarms.ts, and no other", () => {
         const alarms = deployment.ofType(ALARM);
 
@@ -133,6 +198,30 @@ describe("Alerting", () => {
             ...functionNames.flatMap((name) => functionAlarmRules.map((rule) => `oms-${name}-${rule.suffix}`)),
             ...workflowAlarmRules.map((rule) => `oms-order-workflow-${rule.suffix}`),
           ].sort(),
+        );
+      });
+
+      it("tells the on-call to read place-order's log first, then create-order's and release-stock's, and whether the stock was released", () => {
+        const description = String(
+          deployment.named(ALARM, "oms-order-workflow-executions-failed").inputs["alarmDescription"],
+        );
+
+        expect(description).to.match(/^An order workflow execution failed, and not because the order was refused/);
+        expect(description.indexOf("place-order log group")).to.be.lessThan(
+          description.indexOf("create-order log group"),
+        );
+        expect(description).to.include("release-stock");
+        expect(description).to.include("the stock was not released");
+      });
+
+      it("tells the on-call which item's reservations may still hold the units of a timed-out execution", () => {
+        const description = String(
+          deployment.named(ALARM, "oms-order-workflow-executions-timed-out").inputs["alarmDescription"],
+        );
+
+        expect(description).to.include("ran longer than 25 s");
+        expect(description).to.include(
+          "the ordered item in the inventory table may still list the order id in its reservations set",
         );
       });
 
@@ -154,11 +243,24 @@ describe("Alerting", () => {
     });
 
     it("refuses an alert address that is not an e-mail address, naming the component and the field", () => {
-      const construct = () => new Alerting("oms", { alertEmail: "on-call", functions: {}, stateMachines: {} });
+      const construct = () =>
+        new Alerting("oms", { alertEmail: "on-call", functions: {}, stateMachines: {}, stack: "dev" });
 
       expect(construct)
         .to.throw(pulumi.RunError)
         .with.property("message", 'Alerting "oms": alertEmail must be an e-mail address');
+    });
+
+    it("refuses a stack name that would not make a CloudWatch namespace, naming the component and the field", () => {
+      const construct = () =>
+        new Alerting("oms", { alertEmail: "oncall@example.com", functions: {}, stateMachines: {}, stack: "" });
+
+      expect(construct)
+        .to.throw(pulumi.RunError)
+        .with.property(
+          "message",
+          'Alerting "oms": stack must be a stack name of 1 to 100 letters, digits, hyphens, underscores and periods',
+        );
     });
   });
 });

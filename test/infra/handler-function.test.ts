@@ -18,10 +18,10 @@ const TOPIC = "aws:sns/topic:Topic";
 const TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy";
 const STATE_MACHINE = "aws:sfn/stateMachine:StateMachine";
 
-/** What each stack's `Pulumi.<stack>.yaml` asks of the functions (`functionTimeoutSeconds` defaults to 10). */
+/** What each stack's `Pulumi.<stack>.yaml` asks of the functions, and where their business metrics go. */
 const stacks = [
-  { stack: "dev", memoryMb: 256, timeoutSeconds: 10, logRetentionDays: 7 },
-  { stack: "prod", memoryMb: 512, timeoutSeconds: 10, logRetentionDays: 90 },
+  { stack: "dev", memoryMb: 256, logRetentionDays: 7, metricsNamespace: "OMS/dev" },
+  { stack: "prod", memoryMb: 512, logRetentionDays: 90, metricsNamespace: "OMS/prod" },
 ];
 
 /** Every function the program deploys: one per route of `api/routes.ts`, one per task of `workflow/tasks.ts`. */
@@ -36,6 +36,7 @@ const PACKAGED_MODULES = [
   "node_modules/@aws-lambda-powertools/commons",
   "node_modules/@aws-lambda-powertools/idempotency",
   "node_modules/@aws-lambda-powertools/jmespath",
+  "node_modules/@aws-lambda-powertools/metrics",
   "node_modules/@aws/lambda-invoke-store",
   "node_modules/valibot",
 ];
@@ -255,7 +256,7 @@ describe("HandlerFunction", () => {
         }
       });
 
-      it(`runs every function on nodejs24.x, arm64, ${expected.memoryMb} MB and ${expected.timeoutSeconds} s, with its own role`, () => {
+      it(`runs every function on nodejs24.x, arm64 and ${expected.memoryMb} MB, with its own role`, () => {
         const roles = new Set<unknown>();
 
         for (const handler of handlerFunctions) {
@@ -265,7 +266,6 @@ describe("HandlerFunction", () => {
             runtime: "nodejs24.x",
             architectures: ["arm64"],
             memorySize: expected.memoryMb,
-            timeout: expected.timeoutSeconds,
             handler: "__index.handler",
             role: role.state["arn"],
           });
@@ -284,7 +284,7 @@ describe("HandlerFunction", () => {
         }
       });
 
-      it("names each granted table and service, and nothing else, in the environment variables the handlers read", () => {
+      it(`names each granted table and service, the business metrics' namespace ${expected.metricsNamespace} and service oms, and nothing else, in the environment variables the handlers read`, () => {
         const { tableName } = grantedResources(deployment);
 
         for (const handler of handlerFunctions) {
@@ -292,6 +292,8 @@ describe("HandlerFunction", () => {
 
           expect(fn.inputs["environment"], handler.functionName).to.deep.equal({
             variables: Object.fromEntries([
+              ["POWERTOOLS_METRICS_NAMESPACE", expected.metricsNamespace],
+              ["POWERTOOLS_SERVICE_NAME", "oms"],
               ...handler.grants.map((grant) => [grant.table.envVar, tableName(grant.table.name)]),
               ...(handler.services ?? []).map((service) => {
                 const { envVar, arn } = serviceAccess(deployment, service);
@@ -307,17 +309,29 @@ describe("HandlerFunction", () => {
         const variables = (functionName: string) => partsOf(deployment, functionName).fn.inputs["environment"];
 
         expect(variables("place-order")).to.deep.equal({
-          variables: { IDEMPOTENCY_TABLE: tableName(idempotencyTable.name), ORDER_WORKFLOW_ARN: stateMachineArn },
+          variables: {
+            POWERTOOLS_METRICS_NAMESPACE: expected.metricsNamespace,
+            POWERTOOLS_SERVICE_NAME: "oms",
+            IDEMPOTENCY_TABLE: tableName(idempotencyTable.name),
+            ORDER_WORKFLOW_ARN: stateMachineArn,
+          },
         });
         expect(variables("update-order-status")).to.deep.equal({
           variables: {
+            POWERTOOLS_METRICS_NAMESPACE: expected.metricsNamespace,
+            POWERTOOLS_SERVICE_NAME: "oms",
             ORDERS_TABLE: tableName(ordersTable.name),
             INVENTORY_TABLE: tableName(inventoryTable.name),
             NOTIFICATIONS_TOPIC_ARN: topicArn,
           },
         });
         expect(variables("create-user")).to.deep.equal({
-          variables: { USERS_TABLE: tableName(usersTable.name), NOTIFICATIONS_TOPIC_ARN: topicArn },
+          variables: {
+            POWERTOOLS_METRICS_NAMESPACE: expected.metricsNamespace,
+            POWERTOOLS_SERVICE_NAME: "oms",
+            USERS_TABLE: tableName(usersTable.name),
+            NOTIFICATIONS_TOPIC_ARN: topicArn,
+          },
         });
       });
 
@@ -332,7 +346,7 @@ describe("HandlerFunction", () => {
         }
       });
 
-      it("packages the serialized handler with valibot and Powertools Idempotency only: the runtime ships the AWS SDK", async () => {
+      it("packages the serialized handler with valibot, Powertools Idempotency and Powertools Metrics only: the runtime ships the AWS SDK", async () => {
         for (const handler of handlerFunctions) {
           const code = partsOf(deployment, handler.functionName).fn.inputs["code"];
 
@@ -360,6 +374,7 @@ describe("HandlerFunction", () => {
       memoryMb: 256,
       timeoutSeconds: 10,
       logRetentionDays: 7,
+      stack: "dev",
     });
 
     before(async () => {
@@ -388,6 +403,11 @@ describe("HandlerFunction", () => {
       {
         change: { timeoutSeconds: 901 },
         message: 'HandlerFunction "oms-place-order": timeoutSeconds must be an integer from 1 to 900',
+      },
+      {
+        change: { stack: "org/dev" },
+        message:
+          'HandlerFunction "oms-place-order": stack must be a stack name of 1 to 100 letters, digits, hyphens, underscores and periods',
       },
     ];
     for (const { change, message } of cases) {

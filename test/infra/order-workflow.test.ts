@@ -69,6 +69,14 @@ describe("OrderWorkflow", () => {
         expect(deployed).to.deep.equal(["oms-check-inventory", "oms-create-order", "oms-release-stock"]);
       });
 
+      it("gives every task function the stack's 10 s timeout", () => {
+        const timeouts = workflowTasks.map(
+          (task) => deployment.named(FUNCTION, `oms-${task.functionName}`).inputs["timeout"],
+        );
+
+        expect(timeouts).to.deep.equal([10, 10, 10]);
+      });
+
       it("lets only Step Functions assume the state machine's role", () => {
         const { role } = partsOf(deployment);
 
@@ -139,6 +147,7 @@ describe("OrderWorkflow", () => {
       functionMemoryMb: 256,
       functionTimeoutSeconds: 10,
       logRetentionDays: 7,
+      stack: "dev",
     };
 
     before(async () => {

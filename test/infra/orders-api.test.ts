@@ -17,7 +17,7 @@ const TABLE = "aws:dynamodb/table:Table";
 const USER_POOL = "aws:cognito/userPool:UserPool";
 const CLIENT = "aws:cognito/userPoolClient:UserPoolClient";
 
-/** What each stack's `Pulumi.<stack>.yaml` asks of the API. */
+/** What each stack's `Pulumi.<stack>.yaml` asks of the API (`functionTimeoutSeconds` defaults to 10). */
 const stacks = [
   {
     stack: "dev",
@@ -26,6 +26,7 @@ const stacks = [
     logRetentionDays: 7,
     corsAllowedOrigins: ["*"],
     protectData: false,
+    functionTimeoutSeconds: 10,
   },
   {
     stack: "prod",
@@ -34,6 +35,7 @@ const stacks = [
     logRetentionDays: 90,
     corsAllowedOrigins: ["https://orders.example.com"],
     protectData: true,
+    functionTimeoutSeconds: 10,
   },
 ];
 
@@ -115,6 +117,29 @@ describe("OrdersApi", () => {
         expect(deployment.named(PERMISSION, "oms-get-order").inputs["sourceArn"]).to.equal(
           `${executionArn}/*/GET/orders/*`,
         );
+      });
+
+      it(`gives place-order 28 s, to outlast the 25 s workflow it waits for, and every other route's function the stack's ${expected.functionTimeoutSeconds} s`, () => {
+        const timeouts = Object.fromEntries(
+          routes.map((route) => [
+            route.functionName,
+            deployment.named(FUNCTION, `oms-${route.functionName}`).inputs["timeout"],
+          ]),
+        );
+
+        expect(timeouts).to.deep.equal({
+          "place-order": 28,
+          "list-orders": expected.functionTimeoutSeconds,
+          "get-order": expected.functionTimeoutSeconds,
+          "delete-order": expected.functionTimeoutSeconds,
+          "update-order-status": expected.functionTimeoutSeconds,
+          "update-order-status-legacy": expected.functionTimeoutSeconds,
+          "create-user": expected.functionTimeoutSeconds,
+          "get-user": expected.functionTimeoutSeconds,
+          "update-user": expected.functionTimeoutSeconds,
+          "list-inventory": expected.functionTimeoutSeconds,
+          "set-stock": expected.functionTimeoutSeconds,
+        });
       });
 
       it(`throttles the $default stage at a burst of ${expected.burstLimit} and ${expected.rateLimit} requests a second`, () => {
@@ -250,6 +275,7 @@ describe("OrdersApi", () => {
       functionTimeoutSeconds: 10,
       orderWorkflowArn: "arn:aws:states:eu-west-1:123456789012:stateMachine:orders",
       notificationsTopicArn: "arn:aws:sns:eu-west-1:123456789012:order-notifications",
+      stack: "dev",
     };
 
     before(async () => {
