@@ -12,28 +12,32 @@ import {
   ValidationError,
 } from "./errors";
 
-/** The body of every refusal: what went wrong, and the field at fault when one is. */
-export const ErrorBodySchema = v.object({
+/**
+ * The body of every refusal: what went wrong, and the field at fault when one is. Error bodies are
+ * strict: each carries exactly the keys `toHttpError` gives it, which is what tells the bodies of
+ * one status apart in the API contract.
+ */
+export const ErrorBodySchema = v.strictObject({
   message: v.string(),
   field: v.optional(v.pipe(v.string(), v.description("The request field at fault, `body` for the body as a whole"))),
 });
 
 /** The original API's answer to absent fields. */
-export const MissingFieldsBodySchema = v.object({
+export const MissingFieldsBodySchema = v.strictObject({
   message: v.literal("Missing required fields"),
   missingFields: v.array(v.string()),
   requiredFields: v.array(v.string()),
 });
 
 /** The answer to an order for more than is in stock. */
-export const OutOfStockBodySchema = v.object({
+export const OutOfStockBodySchema = v.strictObject({
   message: v.literal("Item out of stock"),
   product: v.string(),
   available: v.pipe(v.number(), v.integer(), v.description("Units free when the order was checked")),
 });
 
 /** The answer to a status change the order-status machine refuses. */
-export const InvalidTransitionBodySchema = v.object({
+export const InvalidTransitionBodySchema = v.strictObject({
   message: v.string(),
   status: v.pipe(v.string(), v.description("The order's status")),
   requested: v.pipe(v.string(), v.description("The status asked for")),

@@ -11,6 +11,7 @@ export const ListQuerySchema = v.object({
   limit: v.optional(
     v.pipe(
       v.string(),
+      v.description(`Page size: 1 to ${MAX_PAGE_SIZE}, ${DEFAULT_PAGE_SIZE} when absent`),
       v.regex(/^\d+$/, `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`),
       v.transform(Number),
       v.minValue(1, `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`),
@@ -18,7 +19,12 @@ export const ListQuerySchema = v.object({
     ),
   ),
   nextToken: v.optional(
-    v.pipe(v.string(), v.nonEmpty("nextToken must not be empty"), v.maxLength(2048, "nextToken is invalid")),
+    v.pipe(
+      v.string(),
+      v.description("The previous page's `nextToken`: where to go on"),
+      v.nonEmpty("nextToken must not be empty"),
+      v.maxLength(2048, "nextToken is invalid"),
+    ),
   ),
 });
 

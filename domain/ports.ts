@@ -91,6 +91,10 @@ export const BusinessMetric = {
   OrdersPlaced: "OrdersPlaced",
   /** An order the workflow refused on purpose (out of stock, unknown product): a failed execution that is no fault. */
   OrdersRefused: "OrdersRefused",
+  /** An admin moved an order to another status. */
+  StatusChanges: "StatusChanges",
+  /** A customer e-mail about a status change could not be sent. */
+  NotificationFailures: "NotificationFailures",
 } as const;
 export type BusinessMetric = (typeof BusinessMetric)[keyof typeof BusinessMetric];
 

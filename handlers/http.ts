@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { Logger } from "@aws-lambda-powertools/logger";
 import { ADMIN_GROUP, type Caller } from "../domain/caller";
 import { ForbiddenError, UnauthorizedError, ValidationError } from "../domain/errors";
 import { toHttpError } from "../domain/http-errors";
@@ -100,29 +101,32 @@ export function pathParameter(event: ApiEvent, name: string): string {
 }
 
 /**
- * Runs a route: errors OMS raised on purpose become their HTTP response; anything else is logged
- * as one JSON line (never the event: it carries the token) and rethrown, so that Lambda counts it
- * in `Errors`, the alarm fires, and API Gateway answers its own 500 without a stack trace.
+ * Runs a route with a Powertools logger whose every line carries the request id, the route and the
+ * caller's id: errors OMS raised on purpose become their HTTP response; anything else is logged
+ * (never the event: it carries the token) and rethrown, so that Lambda counts it in `Errors`, the
+ * alarm fires, and API Gateway answers its own 500 without a stack trace.
  */
-export function httpHandler(handle: ApiHandler): ApiHandler {
+export function httpHandler(
+  handle: (event: ApiEvent, log: Logger) => Promise<ApiResult>,
+  logger = new Logger(),
+): ApiHandler {
   return async (event, context) => {
+    logger.resetKeys();
+    if (context) logger.addContext(context);
+    const sub = event.requestContext.authorizer?.jwt?.claims?.["sub"];
+    logger.appendKeys({
+      requestId: event.requestContext.requestId,
+      routeKey: event.routeKey,
+      ...(typeof sub === "string" ? { userId: sub } : {}),
+    });
     try {
-      return await handle(event, context);
+      return await handle(event, logger);
     } catch (error) {
       const http = toHttpError(error);
       if (http) {
         return json(http.statusCode, http.body);
       }
-      console.error(
-        JSON.stringify({
-          level: "ERROR",
-          message: "Unhandled error",
-          requestId: event.requestContext.requestId,
-          routeKey: event.routeKey,
-          error:
-            error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
-        }),
-      );
+      logger.error("Unhandled error", error instanceof Error ? error : String(error));
       throw error;
     }
   };

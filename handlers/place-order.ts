@@ -23,10 +23,12 @@ export interface PlaceOrderDeps {
  * 201 with the order, 409 when out of stock, 400 for an unknown product.
  */
 export function makePlaceOrder(deps: PlaceOrderDeps): ApiHandler {
-  const place = httpHandler(async (event) => {
+  const place = httpHandler(async (event, log) => {
     const caller = callerOf(event);
     const order = newOrder(parseNewOrder(jsonBody(event)), caller.userId, deps.newId(), deps.now());
+    log.appendKeys({ orderId: order.OrderId });
     const outcome = await deps.orderWorkflow.place(order);
+    log.info("Order workflow ended", { outcome: outcome.kind, product: order.product, quantity: order.quantity });
     if (outcome.kind !== "failed") {
       deps.metrics.count(outcome.kind === "placed" ? BusinessMetric.OrdersPlaced : BusinessMetric.OrdersRefused);
     }

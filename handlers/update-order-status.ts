@@ -2,8 +2,9 @@ import { ConflictError, NotFoundError } from "../domain/errors";
 import { ORDER_STATUS_CHANGED, notificationFor } from "../domain/notifications";
 import { isOrderId } from "../domain/order";
 import { nextStatus, parseLegacyStatusUpdate, parseStatusUpdate, returnsStock } from "../domain/order-status";
-import type { Notifier, OrderRepository } from "../domain/ports";
+import { BusinessMetric, type BusinessMetrics, type Notifier, type OrderRepository } from "../domain/ports";
 import { notifications, orderRepository } from "./adapters/from-environment";
+import { powertoolsMetrics } from "./adapters/powertools-metrics";
 import {
   type ApiEvent,
   type ApiHandler,
@@ -20,6 +21,7 @@ import {
 export interface UpdateOrderStatusDeps {
   readonly orders: OrderRepository;
   readonly notifier: Notifier;
+  readonly metrics: BusinessMetrics;
   readonly now: () => Date;
 }
 
@@ -40,9 +42,10 @@ function requestOf(event: ApiEvent) {
  * gives the stock back in the same transaction), then e-mails the customer.
  */
 export function makeUpdateOrderStatus(deps: UpdateOrderStatusDeps): ApiHandler {
-  return httpHandler(async (event) => {
+  return httpHandler(async (event, log) => {
     requireAdmin(callerOf(event));
     const request = requestOf(event);
+    log.appendKeys({ orderId: request.orderId });
     const order = isOrderId(request.orderId) ? await deps.orders.get(request.orderId) : undefined;
     if (!order || (request.ownerId !== undefined && order.ownerId !== request.ownerId)) {
       throw new NotFoundError("Order", request.orderId);
@@ -55,17 +58,14 @@ export function makeUpdateOrderStatus(deps: UpdateOrderStatusDeps): ApiHandler {
     if (!updated) {
       throw new ConflictError("The order changed while it was being updated; read it again and retry");
     }
+    deps.metrics.count(BusinessMetric.StatusChanges);
+    log.info("Order status changed", { from: order.status, to });
     try {
       await deps.notifier.notify(notificationFor(ORDER_STATUS_CHANGED, updated));
     } catch (error) {
-      console.error(
-        JSON.stringify({
-          level: "ERROR",
-          message: "Customer notification failed",
-          orderId: updated.OrderId,
-          error: error instanceof Error ? error.message : String(error),
-        }),
-      );
+      // The change stands: a customer e-mail that could not be sent is no reason to undo it.
+      deps.metrics.count(BusinessMetric.NotificationFailures);
+      log.warn("Customer notification failed", error instanceof Error ? error : String(error));
       return json(200, { ...updated, message: "Order updated; the customer could not be notified." });
     }
     return json(200, { ...updated, message: "Order updated and customer notified." });
@@ -76,5 +76,6 @@ export const updateOrderStatus: ApiHandlerFactory = (adapters = {}) =>
   makeUpdateOrderStatus({
     orders: orderRepository(),
     notifier: adapters.notifications ?? notifications(),
+    metrics: adapters.metrics ?? powertoolsMetrics(),
     now: () => new Date(),
   });

@@ -3,6 +3,7 @@ import { SFNClient } from "@aws-sdk/client-sfn";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
+import { Tracer } from "@aws-lambda-powertools/tracer";
 import type {
   InventoryRepository,
   Notifier,
@@ -36,8 +37,13 @@ export function requiredEnv(name: string): string {
   return value;
 }
 
+/** An SDK client whose calls show as X-Ray subsegments (Powertools Tracer does nothing outside Lambda). */
+function traced<T>(client: T): T {
+  return new Tracer().captureAWSv3Client(client);
+}
+
 function documentClient(): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  return DynamoDBDocumentClient.from(traced(new DynamoDBClient({})));
 }
 
 export function orderRepository(): OrderRepository {
@@ -56,13 +62,16 @@ export function userRepository(): UserRepository {
 }
 
 export function notifications(): Notifier & SubscriptionRegistry {
-  return snsNotifications(new SNSClient({}), requiredEnv(SERVICE_ENV.notificationsTopicArn));
+  return snsNotifications(traced(new SNSClient({})), requiredEnv(SERVICE_ENV.notificationsTopicArn));
 }
 
 export function orderWorkflow(): OrderWorkflow {
-  return sfnOrderWorkflow(new SFNClient({}), requiredEnv(SERVICE_ENV.orderWorkflowArn));
+  return sfnOrderWorkflow(traced(new SFNClient({})), requiredEnv(SERVICE_ENV.orderWorkflowArn));
 }
 
 export function idempotencyStore(): DynamoDBPersistenceLayer {
-  return new DynamoDBPersistenceLayer({ tableName: requiredEnv(idempotencyTable.envVar) });
+  return new DynamoDBPersistenceLayer({
+    tableName: requiredEnv(idempotencyTable.envVar),
+    awsSdkV3Client: traced(new DynamoDBClient({})),
+  });
 }

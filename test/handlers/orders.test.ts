@@ -396,25 +396,33 @@ describe("order handlers on DynamoDB Local", function () {
 
   describe("when DynamoDB fails", () => {
     it("logs one JSON line without the token and lets the error escape, so Lambda counts it", async () => {
-      const broken = makeGetOrder({
-        orders: dynamoOrderRepository(system.client, { orders: "no-such-table", inventory: "no-such-table" }),
-      });
       const lines: string[] = [];
-      const original = console.error;
-      console.error = (line: string) => lines.push(line);
+      const write = process.stderr.write.bind(process.stderr);
+      process.stderr.write = ((chunk: string | Uint8Array) =>
+        lines.push(String(chunk)) > 0) as typeof process.stderr.write;
       let escaped: unknown;
       try {
+        // Built while stderr is captured: the Powertools logger binds its stream when the handler is made.
+        const broken = makeGetOrder({
+          orders: dynamoOrderRepository(system.client, { orders: "no-such-table", inventory: "no-such-table" }),
+        });
         await broken(orderEvent("GET /orders/{id}", alice, "00000000-0000-4000-8000-000000000001"));
       } catch (error) {
         escaped = error;
       } finally {
-        console.error = original;
+        process.stderr.write = write;
       }
 
       expect(escaped).to.have.property("name", "ResourceNotFoundException");
       expect(lines).to.have.length(1);
       const logged = JSON.parse(lines[0] ?? "{}") as Record<string, unknown>;
-      expect(logged).to.include({ level: "ERROR", routeKey: "GET /orders/{id}" });
+      expect(logged).to.include({
+        level: "ERROR",
+        message: "Unhandled error",
+        routeKey: "GET /orders/{id}",
+        userId: "alice",
+      });
+      expect(logged).to.have.nested.property("error.name", "ResourceNotFoundException");
       expect(lines[0]).not.to.include("alice@example.com");
     });
   });

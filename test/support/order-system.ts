@@ -109,7 +109,7 @@ export async function orderSystem(options: OrderSystemOptions = {}): Promise<Ord
       listOrders: makeListOrders({ orders }),
       getOrder: makeGetOrder({ orders }),
       deleteOrder: makeDeleteOrder({ orders }),
-      updateOrderStatus: makeUpdateOrderStatus({ orders, notifier: sns, now }),
+      updateOrderStatus: makeUpdateOrderStatus({ orders, notifier: sns, metrics, now }),
       createUser: makeCreateUser({ users, subscriptions: sns, now }),
       getUser: makeGetUser({ users }),
       updateUser: makeUpdateUser({ users, subscriptions: sns, now }),
