@@ -3,6 +3,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from "node:net";
 import { type Route, routeKey } from "../api/routes";
 import type { ApiHandler } from "../handlers/http";
+import type { ApiDocs } from "./api-docs";
 import { type CorsPolicy, allowedOrigin, preflightHeaders } from "./cors";
 import type { JwtAuthorizer } from "./jwt-authorizer";
 import { lambdaContext } from "./lambda-context";
@@ -59,6 +60,8 @@ export interface GatewayOptions {
   readonly mailbox: Mailbox;
   readonly metrics: LocalMetrics;
   readonly localConfig: LocalConfig;
+  /** `/openapi.json` and `/docs`, which only the local stack serves. @default none */
+  readonly docs?: ApiDocs;
   readonly log?: LocalLog;
   /** The clock for `requestContext.time`. */
   readonly now?: () => Date;
@@ -124,7 +127,8 @@ function withTimeout<T>(work: Promise<T>, seconds: number): Promise<T> {
 /**
  * The request listener of an API Gateway HTTP API (`$default` stage) in front of the routes:
  * throttling, then CORS preflight, routing, the JWT authorizer, and the Lambda proxy integration
- * with payload format 2.0. `/_local/*` is the developer's side door and exists only here.
+ * with payload format 2.0. `/_local/*` is the developer's side door, and `/docs` with
+ * `/openapi.json` the developer's reference: both exist only here, unthrottled and open.
  */
 export function createGateway(options: GatewayOptions): Server {
   const log = options.log ?? consoleLog;
@@ -180,6 +184,8 @@ export function createGateway(options: GatewayOptions): Server {
     const { rawPath, rawQueryString } = splitTarget(target);
     const body = await readBody(request, MAX_REQUEST_BYTES);
     if (rawPath.startsWith("/_local/")) return local(request, rawPath, rawQueryString);
+    const docs = await options.docs?.(method, rawPath);
+    if (docs) return docs;
     if (body === undefined) return TOO_LARGE();
     if (!options.throttle.tryTake()) return TOO_MANY_REQUESTS();
     if (method === "OPTIONS" && options.cors) {

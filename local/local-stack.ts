@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createRemoteJWKSet } from "jose";
+import { openApiDocument } from "../api/openapi-document";
 import { routes } from "../api/routes";
 import { SEED_INVENTORY } from "../domain/inventory";
 import { dynamoInventoryRepository } from "../handlers/adapters/dynamo-inventory-repository";
@@ -12,6 +13,7 @@ import type { TaskHandler } from "../handlers/tasks/task";
 import type { StackConfig } from "../infra/stack-config";
 import { type TableDefinition, inventoryTable, tables } from "../storage/tables";
 import { workflowTasks } from "../workflow/tasks";
+import { apiDocs } from "./api-docs";
 import { type CognitoLocal, startCognitoLocal } from "./cognito-local";
 import { corsPolicy } from "./cors";
 import { type DynamoDbLocal, createTable, startDynamoDbLocal } from "./dynamodb-local";
@@ -19,6 +21,7 @@ import { type Gateway, type GatewayRoute, type LocalLog, consoleLog, startGatewa
 import { jwtAuthorizer } from "./jwt-authorizer";
 import { LocalAlerting } from "./local-alerting";
 import { localOrderWorkflow } from "./local-order-workflow";
+import { BUSINESS_METRICS_SERVICE } from "../monitoring/alarms";
 import { LocalMetrics } from "./local-metrics";
 import { LocalSns } from "./local-sns";
 import { Mailbox } from "./mailbox";
@@ -206,6 +209,7 @@ function handlerEnvironment(dynamodbEndpoint: string, region: string): Record<st
     AWS_SECRET_ACCESS_KEY: "local",
     AWS_SESSION_TOKEN: undefined,
     AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: undefined,
+    POWERTOOLS_SERVICE_NAME: BUSINESS_METRICS_SERVICE,
     ...Object.fromEntries(tables.map((table) => [table.envVar, localTableName(table)])),
   };
 }
@@ -311,6 +315,7 @@ function startApi(
     mailbox: services.mailbox,
     metrics: services.metrics,
     localConfig: { ...pool, cognitoEndpoint, region },
+    docs: apiDocs(openApiDocument()),
     log: settings.log,
   });
 }
@@ -319,8 +324,8 @@ function startApi(
  * Starts OMS on this machine: DynamoDB Local with every table (the inventory seeded), cognito-local
  * with the user pool, the order workflow's definition in a Step Functions emulator, an SNS topic
  * delivering into a mailbox, and the API Gateway look-alike running the same handlers as the
- * cloud, configured by the same stack file. Fails fast, and leaves nothing running, when
- * something is missing.
+ * cloud, configured by the same stack file, with the API's reference at `/docs`. Fails fast, and
+ * leaves nothing running, when something is missing.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const settings = settingsOf(options);

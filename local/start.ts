@@ -1,10 +1,12 @@
 import { type LocalStack, startLocalStack } from "./local-stack";
+import { writeLocalPostmanEnvironment } from "./postman-environment";
 
 function describeReady(stack: LocalStack): string {
   const dataDir = process.env["OMS_DATA_DIR"];
   return [
     `OMS local stack "${stack.stack}" is ready`,
     `  API:         ${stack.url}`,
+    `  API docs:    ${stack.url}/docs (try it out with a token; the document: ${stack.url}/openapi.json)`,
     `  User pool:   ${stack.userPoolId}`,
     `  App client:  ${stack.clientId}`,
     `  Cognito:     ${stack.cognitoEndpoint}`,
@@ -50,7 +52,9 @@ async function main(): Promise<void> {
     await stack.stop();
     process.exit(0);
   }
+  const postmanEnvironment = await writeLocalPostmanEnvironment(stack);
   console.log(describeReady(stack));
+  console.log(`Postman:      import api/ and pick the environment ${postmanEnvironment}`);
 }
 
 void main();

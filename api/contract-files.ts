@@ -1,0 +1,35 @@
+import { join } from "node:path";
+import { format, resolveConfig } from "prettier";
+import { openApiDocument } from "./openapi-document";
+import { postmanCollection } from "./postman";
+
+/** The committed contract, relative to the project root: `npm run openapi` writes both. */
+export const CONTRACT_FILES = {
+  openApi: "api/openapi.json",
+  postmanCollection: "api/oms.postman_collection.json",
+} as const;
+
+/** A generated file: where it goes and what it holds. */
+export interface ContractFile {
+  readonly path: string;
+  readonly text: string;
+}
+
+/** JSON as the project's Prettier formats it, so that `prettier --check` agrees with the generator. */
+async function formatted(projectDir: string, path: string, value: unknown): Promise<string> {
+  const file = join(projectDir, path);
+  const options = (await resolveConfig(file)) ?? {};
+  return format(JSON.stringify(value), { ...options, filepath: file });
+}
+
+/** The OpenAPI document and the Postman collection written from it, as files. */
+export async function contractFiles(projectDir: string = join(__dirname, "..")): Promise<ContractFile[]> {
+  const document = openApiDocument();
+  return [
+    { path: CONTRACT_FILES.openApi, text: await formatted(projectDir, CONTRACT_FILES.openApi, document) },
+    {
+      path: CONTRACT_FILES.postmanCollection,
+      text: await formatted(projectDir, CONTRACT_FILES.postmanCollection, postmanCollection(document)),
+    },
+  ];
+}

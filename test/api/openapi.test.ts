@@ -1,0 +1,295 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadConfig, lintFromString } from "@redocly/openapi-core";
+import { expect } from "chai";
+import { contractFiles } from "../../api/contract-files";
+import {
+  type OpenApiDocument,
+  type Operation,
+  type Parameter,
+  SECURITY_SCHEME,
+  openApiDocument,
+} from "../../api/openapi-document";
+import { COMMON_RESPONSES, REFUSALS } from "../../api/responses";
+import { type Route, routes } from "../../api/routes";
+import { parseLegacyStatusUpdate, parseStatusUpdate } from "../../domain/order-status";
+
+const PROJECT_DIR = join(__dirname, "..", "..");
+
+function operationOf(document: OpenApiDocument, functionName: string): Operation {
+  const route = routes.find((candidate) => candidate.functionName === functionName) as Route;
+  const operation = document.paths[route.path]?.[route.method.toLowerCase() as Lowercase<Route["method"]>];
+  if (!operation) throw new Error(`No operation for ${functionName}`);
+  return operation;
+}
+
+function parametersOf(operation: Operation): Parameter[] {
+  return (operation.parameters ?? []).filter((parameter): parameter is Parameter => !("$ref" in parameter));
+}
+
+describe("openApiDocument", () => {
+  const document = openApiDocument();
+
+  it("is OpenAPI 3.1 titled OMS, at the package's version, for the local stack and a deployed one", () => {
+    const manifest = JSON.parse(readFileSync(join(PROJECT_DIR, "package.json"), "utf8")) as { version: string };
+
+    expect(document.openapi).to.equal("3.1.0");
+    expect(document.info).to.include({ title: "OMS", version: manifest.version });
+    expect(document.servers.map((server) => server.url)).to.deep.equal(["http://127.0.0.1:3000", "{apiUrl}"]);
+    expect(document.servers[1]?.variables?.["apiUrl"]?.description).to.contain("`apiUrl` output");
+  });
+
+  it("has one operation per route: its function name as operationId, its summary, its resource as tag", () => {
+    const operations = routes.map((route) => {
+      const operation = operationOf(document, route.functionName);
+      return [operation.operationId, operation.summary, operation.tags];
+    });
+
+    expect(operations).to.deep.equal(
+      routes.map((route) => [route.functionName, route.summary, [route.path.split("/")[1]]]),
+    );
+    expect(document.tags.map((tag) => tag.name)).to.deep.equal(["orders", "users", "inventory"]);
+  });
+
+  it("secures every route with the Cognito user pool's ID token as a JWT bearer", () => {
+    expect(document.security).to.deep.equal([{ [SECURITY_SCHEME]: [] }]);
+    expect(document.components.securitySchemes[SECURITY_SCHEME]).to.include({
+      type: "http",
+      scheme: "bearer",
+      bearerFormat: "JWT",
+    });
+    expect(document.components.securitySchemes[SECURITY_SCHEME]?.description).to.contain("user pool's ID token");
+    expect(routes.filter((route) => "security" in operationOf(document, route.functionName))).to.deep.equal([]);
+  });
+
+  it("says in their description which routes only admins may call", () => {
+    const adminNotes = routes.map((route) => [
+      route.functionName,
+      operationOf(document, route.functionName).description?.includes("**Admin only**") ?? false,
+    ]);
+
+    expect(adminNotes).to.deep.equal(routes.map((route) => [route.functionName, route.adminOnly === true]));
+  });
+
+  it("takes path parameters from the path's {…} segments", () => {
+    expect(parametersOf(operationOf(document, "get-order"))).to.deep.equal([
+      {
+        name: "id",
+        in: "path",
+        required: true,
+        description: "The order's `OrderId`",
+        schema: { type: "string", format: "uuid" },
+      },
+    ]);
+    expect(
+      parametersOf(operationOf(document, "set-stock")).map((parameter) => [parameter.name, parameter.in]),
+    ).to.deep.equal([["itemId", "path"]]);
+  });
+
+  it("takes query parameters from the route's query schema, as clients send them", () => {
+    expect(parametersOf(operationOf(document, "list-orders"))).to.deep.equal([
+      {
+        name: "limit",
+        in: "query",
+        description: "Page size: 1 to 100, 20 when absent",
+        required: false,
+        schema: { type: "string", pattern: "^\\d+$" },
+      },
+      {
+        name: "nextToken",
+        in: "query",
+        description: "The previous page's `nextToken`: where to go on",
+        required: false,
+        schema: { type: "string", minLength: 1, maxLength: 2048 },
+      },
+    ]);
+  });
+
+  it("offers the Idempotency-Key header exactly where the route honours it", () => {
+    const withHeader = routes.filter((route) =>
+      (operationOf(document, route.functionName).parameters ?? []).some(
+        (parameter) => "$ref" in parameter && parameter.$ref === "#/components/parameters/IdempotencyKey",
+      ),
+    );
+
+    expect(withHeader.map((route) => route.functionName)).to.deep.equal(["place-order"]);
+    expect(document.components.parameters["IdempotencyKey"]).to.include({
+      name: "Idempotency-Key",
+      in: "header",
+      required: false,
+    });
+  });
+
+  it("describes each request body with its domain schema and the route table's example", () => {
+    const bodies = routes
+      .filter((route) => route.body)
+      .map((route) => {
+        const media = operationOf(document, route.functionName).requestBody?.content["application/json"];
+        return [route.functionName, media?.example === route.body?.example, media?.schema.$ref];
+      });
+
+    expect(bodies).to.deep.equal([
+      ["place-order", true, "#/components/schemas/NewOrder"],
+      ["update-order-status", true, "#/components/schemas/StatusUpdate"],
+      ["update-order-status-legacy", true, "#/components/schemas/LegacyStatusUpdate"],
+      ["create-user", true, "#/components/schemas/NewUser"],
+      ["update-user", true, "#/components/schemas/UserChanges"],
+      ["set-stock", true, "#/components/schemas/StockLevel"],
+    ]);
+    expect(document.components.schemas["NewOrder"]).to.deep.equal({
+      type: "object",
+      properties: {
+        customerName: { type: "string", minLength: 1, maxLength: 100 },
+        product: { type: "string", minLength: 1, maxLength: 100 },
+        quantity: { type: "integer", minimum: 1, maximum: 1000 },
+      },
+      required: ["customerName", "product", "quantity"],
+    });
+  });
+
+  it("lists every status a client may send, in either case, and the domain accepts each", () => {
+    const statuses = document.components.schemas["StatusUpdate"]?.properties?.["status"];
+    const legacy = document.components.schemas["LegacyStatusUpdate"]?.properties?.["status"];
+    const listed = typeof statuses === "object" ? (statuses.enum as string[]) : [];
+
+    expect(listed).to.deep.equal([
+      "PLACED",
+      "SHIPPED",
+      "DELIVERED",
+      "CANCELLED",
+      "placed",
+      "shipped",
+      "delivered",
+      "cancelled",
+    ]);
+    expect(legacy).to.deep.equal(statuses);
+    expect(listed.map((status) => parseStatusUpdate({ status }))).to.deep.equal([
+      ...listed.slice(0, 4),
+      ...listed.slice(0, 4),
+    ]);
+    expect(parseLegacyStatusUpdate({ orderId: "o", userId: "u", status: "shipped" }).status).to.equal("SHIPPED");
+  });
+
+  it("answers each route with its success, its refusals and the responses every route can give", () => {
+    const statuses = routes.map((route) => Object.keys(operationOf(document, route.functionName).responses));
+
+    expect(statuses).to.deep.equal(
+      routes.map((route) =>
+        [
+          ...new Set([
+            route.success.status,
+            ...route.refusals.map((refusal) => REFUSALS[refusal].status),
+            ...COMMON_RESPONSES.map((response) => response.status),
+          ]),
+        ]
+          .sort((a, b) => a - b)
+          .map(String),
+      ),
+    );
+  });
+
+  it("gives refusals that share a status one response: oneOf their bodies, one named example each", () => {
+    const responses = operationOf(document, "place-order").responses;
+
+    expect(responses["400"]?.content?.["application/json"]).to.deep.equal({
+      schema: {
+        oneOf: [{ $ref: "#/components/schemas/MissingFieldsError" }, { $ref: "#/components/schemas/Error" }],
+      },
+      examples: {
+        missingFields: { summary: REFUSALS.missingFields.description, value: REFUSALS.missingFields.example },
+        invalidField: { summary: REFUSALS.invalidField.description, value: REFUSALS.invalidField.example },
+      },
+    });
+    expect(responses["409"]?.content?.["application/json"]?.schema).to.deep.equal({
+      oneOf: [{ $ref: "#/components/schemas/OutOfStockError" }, { $ref: "#/components/schemas/Error" }],
+    });
+    expect(responses["422"]?.content?.["application/json"]).to.deep.equal({
+      schema: { $ref: "#/components/schemas/Error" },
+      examples: {
+        idempotencyKeyReused: {
+          summary: REFUSALS.idempotencyKeyReused.description,
+          value: REFUSALS.idempotencyKeyReused.example,
+        },
+      },
+    });
+  });
+
+  it("gives the success and the common responses their schema and example", () => {
+    const responses = operationOf(document, "get-order").responses;
+
+    expect(responses["200"]).to.deep.equal({
+      description: "The order",
+      content: {
+        "application/json": {
+          schema: { $ref: "#/components/schemas/Order" },
+          example: routes.find((route) => route.functionName === "get-order")?.success.example,
+        },
+      },
+    });
+    expect(responses["401"]).to.deep.equal({
+      description: "No valid token (API Gateway's own answer)",
+      content: {
+        "application/json": {
+          schema: { $ref: "#/components/schemas/Error" },
+          example: { message: "Unauthorized" },
+        },
+      },
+    });
+    expect(operationOf(document, "delete-order").responses["204"]).to.deep.equal({ description: "Deleted" });
+  });
+
+  it("keeps reusable schemas in components, error bodies closed to other keys", () => {
+    expect(Object.keys(document.components.schemas)).to.deep.equal([
+      "Error",
+      "InvalidTransitionError",
+      "InventoryItem",
+      "LegacyStatusUpdate",
+      "ListInventoryResponse",
+      "ListOrdersResponse",
+      "MissingFieldsError",
+      "NewOrder",
+      "NewUser",
+      "Order",
+      "OutOfStockError",
+      "StatusUpdate",
+      "StatusUpdateResult",
+      "StockLevel",
+      "UserChanges",
+      "UserProfile",
+    ]);
+    expect(document.components.schemas["Error"]).to.deep.equal({
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        message: { type: "string" },
+        field: { type: "string", description: "The request field at fault, `body` for the body as a whole" },
+      },
+      required: ["message"],
+    });
+    expect(document.components.schemas["ListOrdersResponse"]?.properties?.["items"]).to.deep.equal({
+      type: "array",
+      items: { $ref: "#/components/schemas/Order" },
+    });
+  });
+});
+
+describe("The committed API contract", () => {
+  it("is what `npm run openapi` writes: run it after changing routes, schemas or examples", async () => {
+    const files = await contractFiles(PROJECT_DIR);
+
+    for (const file of files) {
+      const committed = readFileSync(join(PROJECT_DIR, file.path), "utf8");
+      expect(committed === file.text, `${file.path} is stale: run npm run openapi`).to.equal(true);
+    }
+    expect(files.map((file) => file.path)).to.deep.equal(["api/openapi.json", "api/oms.postman_collection.json"]);
+  });
+
+  it("passes Redocly's recommended rules (redocly.yaml) with neither an error nor a warning", async () => {
+    const path = join(PROJECT_DIR, "api", "openapi.json");
+    const config = await loadConfig({ configPath: join(PROJECT_DIR, "redocly.yaml") });
+
+    const problems = await lintFromString({ source: readFileSync(path, "utf8"), absoluteRef: path, config });
+
+    expect(problems.map((problem) => `${problem.severity} ${problem.ruleId}: ${problem.message}`)).to.deep.equal([]);
+  });
+});
