@@ -2,18 +2,29 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
   type AlarmMetric,
+  type AlarmRule,
+  type AlarmThresholds,
   BUSINESS_METRICS_SERVICE,
+  DEFAULT_ALARM_THRESHOLDS,
   type MetricAlarmRule,
-  type WorkflowMetricMathAlarmRule,
+  type MetricMathAlarmRule,
+  type MetricsInsightsAlarmRule,
+  WATCHED_DIMENSION,
+  type WatchedKind,
+  apiAlarmRules,
   businessMetricsNamespace,
   functionAlarmRules,
+  metricsInsightsQuery,
+  tableAlarmRules,
+  thresholdOf,
+  topicAlarmRules,
   workflowAlarmRules,
 } from "../monitoring/alarms";
 import { ArgsChecker, stackName } from "./component-args";
 
 const TYPE = "oms:infra:Alerting";
 
-/** Who is told, and about which functions and state machines. */
+/** Who is told, about which resources, and from which thresholds on. */
 export interface AlertingArgs {
   /** Who receives alarms by e-mail; AWS first sends them a confirmation link, and nothing arrives until it is followed. */
   alertEmail: pulumi.Input<string>;
@@ -21,15 +32,43 @@ export interface AlertingArgs {
   functions: Readonly<Record<string, pulumi.Input<string>>>;
   /** The state machines to watch: ARN by logical name (`order-workflow`). */
   stateMachines: Readonly<Record<string, pulumi.Input<string>>>;
+  /**
+   * The HTTP APIs to watch: API id by logical name (`api`).
+   * @default {}
+   */
+  apis?: Readonly<Record<string, pulumi.Input<string>>>;
+  /**
+   * The DynamoDB tables to watch: physical name by logical name (`orders`).
+   * @default {}
+   */
+  tables?: Readonly<Record<string, pulumi.Input<string>>>;
+  /**
+   * The SNS topics whose deliveries to watch: topic name by logical name (`order-notifications`).
+   * @default {}
+   */
+  topics?: Readonly<Record<string, pulumi.Input<string>>>;
+  /**
+   * The stack's thresholds for the rules that name one (`oms:alarms`); each left out keeps its default.
+   * @default DEFAULT_ALARM_THRESHOLDS
+   */
+  thresholds?: Partial<AlarmThresholds>;
   /** The stack's name: alarms that read business metrics read them in `businessMetricsNamespace(stack)`. */
   stack: string;
 }
 
+/** What one alarm watches: the resource's dimension value and the stack's business metrics. */
+interface Watched {
+  readonly kind: WatchedKind;
+  readonly value: pulumi.Input<string>;
+  readonly metricsNamespace: string;
+}
+
 /**
- * The alerts topic, its e-mail subscription, and one CloudWatch alarm per function and function
- * rule, and per state machine and workflow rule, of `monitoring/alarms.ts`, each notifying the
- * topic when it fires and when it clears. A metric-math rule's business metrics are those of the
- * stack (`businessMetricsNamespace`), as Powertools Metrics publishes them from its functions.
+ * The alerts topic, its e-mail subscription, and one CloudWatch alarm per watched resource and
+ * rule of `monitoring/alarms.ts` for its kind (functions, state machines, APIs, tables, topics),
+ * each with the stack's threshold, notifying the topic when it fires and when it clears. A
+ * metric-math rule's business metrics are those of the stack (`businessMetricsNamespace`), as
+ * Powertools Metrics publishes them from its functions.
  */
 export class Alerting extends pulumi.ComponentResource {
   /** The ARN of the SNS topic every alarm notifies. */
@@ -41,23 +80,27 @@ export class Alerting extends pulumi.ComponentResource {
       /^[^\s@]+@[^\s@]+$/.test(email) ? undefined : "alertEmail must be an e-mail address",
     );
     const metricsNamespace = businessMetricsNamespace(checker.value(args.stack, stackName("stack")));
+    const thresholds = checker.value({ ...DEFAULT_ALARM_THRESHOLDS, ...args.thresholds }, positiveThresholds);
     super(TYPE, name, {}, opts);
 
     const topic = this.createTopic(name);
     this.createTopicPolicy(name, topic);
     this.createEmailSubscription(name, topic, alertEmail);
-    for (const [functionKey, functionName] of Object.entries(args.functions)) {
-      for (const rule of functionAlarmRules) {
-        this.createAlarm(`${name}-${functionKey}-${rule.suffix}`, rule, { FunctionName: functionName }, topic);
-      }
-    }
-    for (const [stateMachineKey, stateMachineArn] of Object.entries(args.stateMachines)) {
-      for (const rule of workflowAlarmRules) {
-        const alarmName = `${name}-${stateMachineKey}-${rule.suffix}`;
-        if ("expression" in rule) {
-          this.createMetricMathAlarm(alarmName, rule, { stateMachineArn, metricsNamespace }, topic);
-        } else {
-          this.createAlarm(alarmName, rule, { StateMachineArn: stateMachineArn }, topic);
+    const watchedSets: {
+      kind: WatchedKind;
+      resources: Readonly<Record<string, pulumi.Input<string>>>;
+      rules: readonly AlarmRule[];
+    }[] = [
+      { kind: "function", resources: args.functions, rules: functionAlarmRules },
+      { kind: "stateMachine", resources: args.stateMachines, rules: workflowAlarmRules },
+      { kind: "api", resources: args.apis ?? {}, rules: apiAlarmRules },
+      { kind: "table", resources: args.tables ?? {}, rules: tableAlarmRules },
+      { kind: "topic", resources: args.topics ?? {}, rules: topicAlarmRules },
+    ];
+    for (const { kind, resources, rules } of watchedSets) {
+      for (const [key, value] of Object.entries(resources)) {
+        for (const rule of rules) {
+          this.createAlarm(`${name}-${key}-${rule.suffix}`, rule, { kind, value, metricsNamespace }, thresholds, topic);
         }
       }
     }
@@ -106,59 +149,22 @@ export class Alerting extends pulumi.ComponentResource {
     );
   }
 
+  /** One alarm: what it reads depends on the rule's shape, the rest is the same for every rule. */
   private createAlarm(
     alarmName: string,
-    rule: MetricAlarmRule,
-    dimensions: Readonly<Record<string, pulumi.Input<string>>>,
+    rule: AlarmRule,
+    watched: Watched,
+    thresholds: AlarmThresholds,
     topic: aws.sns.Topic,
   ): aws.cloudwatch.MetricAlarm {
     return new aws.cloudwatch.MetricAlarm(
       alarmName,
       {
-        namespace: rule.namespace,
-        metricName: rule.metricName,
-        statistic: rule.statistic,
-        period: rule.periodSeconds,
+        ...alarmSource(rule, watched),
         evaluationPeriods: rule.evaluationPeriods,
-        threshold: rule.threshold,
+        threshold: thresholdOf(rule, thresholds),
         comparisonOperator: rule.comparison,
-        // No invocations or executions means no failures: an idle function or workflow must not look broken.
-        treatMissingData: "notBreaching",
-        dimensions,
-        alarmDescription: rule.description,
-        alarmActions: [topic.arn],
-        okActions: [topic.arn],
-      },
-      { parent: this },
-    );
-  }
-
-  private createMetricMathAlarm(
-    alarmName: string,
-    rule: WorkflowMetricMathAlarmRule,
-    watched: { stateMachineArn: pulumi.Input<string>; metricsNamespace: string },
-    topic: aws.sns.Topic,
-  ): aws.cloudwatch.MetricAlarm {
-    const metricQueries = Object.entries(rule.metrics).map(([id, metric]) => ({
-      id,
-      metric: {
-        ...metricSource(metric, watched),
-        stat: rule.statistic,
-        period: rule.periodSeconds,
-      },
-      returnData: false,
-    }));
-    return new aws.cloudwatch.MetricAlarm(
-      alarmName,
-      {
-        metricQueries: [
-          ...metricQueries,
-          { id: EXPRESSION_ID, expression: rule.expression, label: rule.label, returnData: true },
-        ],
-        evaluationPeriods: rule.evaluationPeriods,
-        threshold: rule.threshold,
-        comparisonOperator: rule.comparison,
-        // No executions means no failures: an idle workflow must not look broken.
+        // No invocations, requests or executions means no failures: an idle resource must not look broken.
         treatMissingData: "notBreaching",
         alarmDescription: rule.description,
         alarmActions: [topic.arn],
@@ -169,20 +175,65 @@ export class Alerting extends pulumi.ComponentResource {
   }
 }
 
-/** The id of a metric-math alarm's expression: the one query whose value the alarm compares. */
+/** The id of a metric-math or Metrics Insights alarm's expression: the one query whose value the alarm compares. */
 const EXPRESSION_ID = "e1";
 
-/** Where a metric-math alarm's metric lives: the watched state machine's, or the stack's business metrics as Powertools publishes them. */
-function metricSource(
-  metric: AlarmMetric,
-  watched: { stateMachineArn: pulumi.Input<string>; metricsNamespace: string },
-): { namespace: string; metricName: string; dimensions: Record<string, pulumi.Input<string>> } {
+/** The alarm inputs that say what it reads: one metric, metric math over several, or a Metrics Insights query. */
+function alarmSource(rule: AlarmRule, watched: Watched): Partial<aws.cloudwatch.MetricAlarmArgs> {
+  if ("expression" in rule) {
+    return { metricQueries: metricMathQueries(rule, watched) };
+  }
+  if ("schemaDimensions" in rule) {
+    return { metricQueries: [metricsInsightsAlarmQuery(rule, watched)] };
+  }
+  return singleMetric(rule, watched);
+}
+
+function singleMetric(rule: MetricAlarmRule, watched: Watched): Partial<aws.cloudwatch.MetricAlarmArgs> {
+  return {
+    namespace: rule.namespace,
+    metricName: rule.metricName,
+    // CloudWatch takes a percentile as an extended statistic, never as a statistic.
+    ...(rule.statistic.startsWith("p") ? { extendedStatistic: rule.statistic } : { statistic: rule.statistic }),
+    period: rule.periodSeconds,
+    dimensions: { [WATCHED_DIMENSION[watched.kind]]: watched.value },
+  };
+}
+
+function metricMathQueries(
+  rule: MetricMathAlarmRule,
+  watched: Watched,
+): pulumi.Input<aws.types.input.cloudwatch.MetricAlarmMetricQuery>[] {
+  const metricQueries = Object.entries(rule.metrics).map(([id, metric]) => ({
+    id,
+    metric: { ...metricSource(metric, watched), stat: rule.statistic, period: rule.periodSeconds },
+    returnData: false,
+  }));
+  return [...metricQueries, { id: EXPRESSION_ID, expression: rule.expression, label: rule.label, returnData: true }];
+}
+
+function metricsInsightsAlarmQuery(
+  rule: MetricsInsightsAlarmRule,
+  watched: Watched,
+): pulumi.Input<aws.types.input.cloudwatch.MetricAlarmMetricQuery> {
+  const dimension = WATCHED_DIMENSION[watched.kind];
+  return {
+    id: EXPRESSION_ID,
+    expression: pulumi.output(watched.value).apply((value) => metricsInsightsQuery(rule, dimension, value)),
+    label: rule.label,
+    period: rule.periodSeconds,
+    returnData: true,
+  };
+}
+
+/** Where a metric-math alarm's metric lives: the watched resource's, or the stack's business metrics as Powertools publishes them. */
+function metricSource(metric: AlarmMetric, watched: Watched) {
   switch (metric.source) {
-    case "stateMachine":
+    case "watched":
       return {
         namespace: metric.namespace,
         metricName: metric.metricName,
-        dimensions: { StateMachineArn: watched.stateMachineArn },
+        dimensions: { [WATCHED_DIMENSION[watched.kind]]: watched.value },
       };
     case "businessMetrics":
       return {
@@ -191,4 +242,10 @@ function metricSource(
         dimensions: { service: BUSINESS_METRICS_SERVICE },
       };
   }
+}
+
+/** Every threshold must be a number above 0: at 0, a `>=` alarm would never leave ALARM. */
+function positiveThresholds(thresholds: AlarmThresholds): string | undefined {
+  const bad = Object.entries(thresholds).find(([, value]) => !(typeof value === "number" && value > 0));
+  return bad === undefined ? undefined : `thresholds.${bad[0]} must be a number greater than 0`;
 }

@@ -1,46 +1,22 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { SERVICE_ENV } from "../handlers/adapters/from-environment";
 import type { ApiHandlerFactory } from "../handlers/http";
 import type { TaskHandlerFactory } from "../handlers/tasks/task";
 import { BUSINESS_METRICS_SERVICE, businessMetricsNamespace } from "../monitoring/alarms";
 import type { ServiceGrant, TableGrant } from "../storage/access";
 import { ArgsChecker, integerBetween, oneOf, stackName } from "./component-args";
+import { LAMBDA_HANDLER, handlerArchive } from "./handler-code";
+import { XRAY_TRACING_ACTIONS, awsRequiresWildcardStatement } from "./iam";
 import { LOG_RETENTION_DAYS } from "./stack-config";
 
 const TYPE = "oms:infra:HandlerFunction";
-
-/**
- * The only `dependencies` the archive carries, each with its own dependencies. The serialized
- * handlers `require` just these and `@aws-sdk/*`, and the nodejs24.x runtime ships AWS SDK v3; the
- * `@pulumi/*` packages only run at deployment. A new runtime dependency must be added here, or the
- * function fails at cold start with "Cannot find module" (`test/handlers/serialized-handlers.test.ts`
- * lists what the code needs). place-order needs Powertools Idempotency and Powertools Metrics.
- */
-const RUNTIME_PACKAGES: readonly string[] = [
-  "valibot",
-  "@aws-lambda-powertools/idempotency",
-  "@aws-lambda-powertools/metrics",
-];
 
 /** Where Powertools Metrics reads the namespace and the `service` dimension of the business metrics. */
 const POWERTOOLS_METRICS_ENV = {
   namespace: "POWERTOOLS_METRICS_NAMESPACE",
   service: "POWERTOOLS_SERVICE_NAME",
 } as const;
-
-/**
- * `CallbackFunction` packs every `dependencies` entry of package.json with its whole dependency
- * tree; everything there but `RUNTIME_PACKAGES` is left out.
- */
-function packagesToExclude(): string[] {
-  const manifest = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")) as {
-    dependencies?: Record<string, string>;
-  };
-  return Object.keys(manifest.dependencies ?? {}).filter((name) => !RUNTIME_PACKAGES.includes(name));
-}
 
 /** A deployed table, as a function needs it: its physical name and its ARN. */
 export interface DeployedTable {
@@ -100,7 +76,7 @@ export type HandlerFactory = ApiHandlerFactory | TaskHandlerFactory;
 
 /** What a `HandlerFunction` runs, and exactly what it may touch. */
 export interface HandlerFunctionArgs {
-  /** Builds the handler once per cold start (a route's or a workflow task's `handler`), passed to `CallbackFunction` as `callbackFactory`. */
+  /** Builds the handler once per cold start (a route's or a workflow task's `handler`); serialized and bundled by `handlerArchive`. */
   handler: HandlerFactory;
   /** Every table access the handler makes; the role's policy grants exactly these, `services`, and nothing else. */
   grants: readonly TableGrant[];
@@ -127,10 +103,11 @@ export interface HandlerFunctionArgs {
 }
 
 /**
- * One Lambda function with least privilege: its own log group, and its own role whose single
- * inline policy allows writing to that log group, exactly the table grants and exactly the service
- * grants; each granted resource is named in the environment variable the handlers read, and so
- * are the namespace and service of the stack's business metrics.
+ * One Lambda function with least privilege, traced by X-Ray: its own log group, and its own role
+ * whose single inline policy allows writing to that log group, exactly the table grants, exactly
+ * the service grants, and sending traces (which X-Ray only allows on `Resource: "*"`); each granted
+ * resource is named in the environment variable the handlers read, and so are the namespace and
+ * service of the stack's business metrics.
  */
 export class HandlerFunction extends pulumi.ComponentResource {
   /** The function's physical name, e.g. the `FunctionName` dimension of its metrics. */
@@ -197,7 +174,8 @@ export class HandlerFunction extends pulumi.ComponentResource {
 
   /**
    * The role's only policy: its own log streams, then each table grant on the table itself or on
-   * the named indexes only, then each service grant on its one resource.
+   * the named indexes only, then each service grant on its one resource, and last, on its own,
+   * X-Ray's actions, which accept no narrower resource.
    */
   private createPolicy(
     name: string,
@@ -232,6 +210,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
             },
             ...tableStatements,
             ...serviceStatements,
+            awsRequiresWildcardStatement(XRAY_TRACING_ACTIONS),
           ],
         }),
       },
@@ -252,7 +231,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
       timeoutSeconds: pulumi.Input<number>;
       metricsNamespace: string;
     },
-  ): aws.lambda.CallbackFunction<never, unknown> {
+  ): aws.lambda.Function {
     const variables: Record<string, pulumi.Input<string>> = {
       [POWERTOOLS_METRICS_ENV.namespace]: deps.metricsNamespace,
       [POWERTOOLS_METRICS_ENV.service]: BUSINESS_METRICS_SERVICE,
@@ -263,20 +242,21 @@ export class HandlerFunction extends pulumi.ComponentResource {
     for (const { permission, arn } of deps.services) {
       variables[permission.envVar] = arn;
     }
-    // `never`: each handler types its own event (API Gateway's or a workflow state's input); Lambda only passes it on.
-    return new aws.lambda.CallbackFunction<never, unknown>(
+    return new aws.lambda.Function(
       name,
       {
-        callbackFactory: handler,
-        role: deps.role,
+        // The closure `CallbackFunction` would serialize, bundled with what it requires: see `handler-code.ts`.
+        code: handlerArchive(handler),
+        handler: LAMBDA_HANDLER,
+        role: deps.role.arn,
         runtime: aws.lambda.Runtime.NodeJS24dX,
         architectures: ["arm64"],
         memorySize: deps.memoryMb,
         timeout: deps.timeoutSeconds,
         environment: { variables },
         loggingConfig: { logFormat: "JSON", logGroup: deps.logGroup.name },
-        // A fresh list each time: CallbackFunction appends "aws-sdk" to the one it is given.
-        codePathOptions: { extraExcludePackages: packagesToExclude() },
+        // Lambda samples and records each invocation; Powertools Tracer adds the SDK calls as subsegments.
+        tracingConfig: { mode: "Active" },
       },
       // Without the policy, the first invocations could fail to log or to reach what they are granted.
       { parent: this, dependsOn: [deps.policy, deps.logGroup] },

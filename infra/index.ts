@@ -1,4 +1,5 @@
 export { Alerting, type AlertingArgs } from "./alerting";
+export { Edge, type EdgeArgs } from "./edge";
 export {
   type DeployedTable,
   type HandlerFactory,
@@ -7,5 +8,6 @@ export {
   type ServiceArns,
 } from "./handler-function";
 export { Identity, type IdentityArgs } from "./identity";
+export { OperationsDashboard, type OperationsDashboardArgs } from "./operations-dashboard";
 export { OrderWorkflow, type OrderWorkflowArgs } from "./order-workflow";
-export { OrdersApi, type OrdersApiArgs, type Throttle } from "./orders-api";
+export { type CustomDomain, OrdersApi, type OrdersApiArgs, type Throttle } from "./orders-api";

@@ -10,6 +10,7 @@ import {
 import { type WorkflowTask, workflowTasks } from "../workflow/tasks";
 import { ArgsChecker, integerBetween, oneOf } from "./component-args";
 import { type DeployedTable, HandlerFunction } from "./handler-function";
+import { STATES_LOG_DELIVERY_ACTIONS, XRAY_TRACING_ACTIONS, awsRequiresWildcardStatement } from "./iam";
 import { LOG_RETENTION_DAYS } from "./stack-config";
 
 const TYPE = "oms:infra:OrderWorkflow";
@@ -22,17 +23,18 @@ export interface OrderWorkflowArgs {
   functionMemoryMb: pulumi.Input<number>;
   /** Timeout of every task function, in seconds; at most the workflow's own timeout, which would stop it anyway. */
   functionTimeoutSeconds: pulumi.Input<number>;
-  /** How long the task functions' logs are kept, in days (a value CloudWatch Logs accepts). */
+  /** How long the task functions' and the state machine's logs are kept, in days (a value CloudWatch Logs accepts). */
   logRetentionDays: pulumi.Input<number>;
   /** The stack's name: the task functions' business metrics go to `businessMetricsNamespace(stack)`. */
   stack: string;
 }
 
 /**
- * The order workflow of `workflow/definition.ts` as an Express state machine: one least-privilege
- * function per task of `workflow/tasks.ts`, the encrypted topic that carries the customers' order
- * e-mails, and the state machine's own role, which may invoke those functions and publish to that
- * topic and nothing else.
+ * The order workflow of `workflow/definition.ts` as an Express state machine, traced by X-Ray and
+ * logging its failures: one least-privilege function per task of `workflow/tasks.ts`, the
+ * encrypted topic that carries the customers' order e-mails, the state machine's log group, and
+ * its own role, which may invoke those functions and publish to that topic, and deliver logs and
+ * traces, and nothing else.
  */
 export class OrderWorkflow extends pulumi.ComponentResource {
   /** The state machine's ARN: what place-order starts, and the dimension of its metrics. */
@@ -41,6 +43,8 @@ export class OrderWorkflow extends pulumi.ComponentResource {
   public readonly stateMachineName: pulumi.Output<string>;
   /** The ARN of the topic customers' order e-mails go through. */
   public readonly notificationsTopicArn: pulumi.Output<string>;
+  /** The topic's physical name: the `TopicName` dimension of its delivery metrics. */
+  public readonly notificationsTopicName: pulumi.Output<string>;
   /** Deployed function names, by task function name (`check-inventory`): what `Alerting` watches. */
   public readonly functions: Readonly<Record<string, pulumi.Output<string>>>;
 
@@ -72,7 +76,8 @@ export class OrderWorkflow extends pulumi.ComponentResource {
       functions.map(({ fn }) => fn.functionArn),
       topic,
     );
-    const stateMachine = this.createStateMachine(name, role, policy, {
+    const logGroup = this.createLogGroup(name, logRetentionDays);
+    const stateMachine = this.createStateMachine(name, role, policy, logGroup, {
       ...taskFunctionArns(functions),
       notificationsTopicArn: topic.arn,
     });
@@ -80,11 +85,13 @@ export class OrderWorkflow extends pulumi.ComponentResource {
     this.stateMachineArn = stateMachine.arn;
     this.stateMachineName = stateMachine.name;
     this.notificationsTopicArn = topic.arn;
+    this.notificationsTopicName = topic.name;
     this.functions = Object.fromEntries(functions.map(({ task, fn }) => [task.functionName, fn.functionName]));
     this.registerOutputs({
       stateMachineArn: this.stateMachineArn,
       stateMachineName: this.stateMachineName,
       notificationsTopicArn: this.notificationsTopicArn,
+      notificationsTopicName: this.notificationsTopicName,
       functions: this.functions,
     });
   }
@@ -154,7 +161,10 @@ export class OrderWorkflow extends pulumi.ComponentResource {
     );
   }
 
-  /** The role's only policy: invoke the task functions, publish to the topic. */
+  /**
+   * The role's only policy: invoke the task functions, publish to the topic, and, on their own,
+   * the log delivery and X-Ray actions, which accept no narrower resource than `*`.
+   */
   private createPolicy(
     name: string,
     role: aws.iam.Role,
@@ -170,6 +180,7 @@ export class OrderWorkflow extends pulumi.ComponentResource {
           Statement: [
             { Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [...taskArns] },
             { Effect: "Allow", Action: ["sns:Publish"], Resource: [topic.arn] },
+            awsRequiresWildcardStatement([...STATES_LOG_DELIVERY_ACTIONS, ...XRAY_TRACING_ACTIONS]),
           ],
         }),
       },
@@ -178,15 +189,28 @@ export class OrderWorkflow extends pulumi.ComponentResource {
   }
 
   /**
-   * Express, because the API waits for the outcome (`StartSyncExecution`). Logging and X-Ray
-   * tracing stay off: the permissions they need (`logs:CreateLogDelivery` and the like,
-   * `xray:PutTraceSegments`) accept only `Resource: "*"`. Failures show in the state machine's
-   * alarms, and those that fail an order in place-order's log.
+   * Express executions keep no history, so their failures are logged here. Step Functions delivers
+   * them as vended logs; a name under `/aws/vendedlogs/` keeps CloudWatch Logs' resource policy,
+   * which that delivery extends for every log group, from outgrowing its size limit.
+   */
+  private createLogGroup(name: string, retentionInDays: pulumi.Input<number>): aws.cloudwatch.LogGroup {
+    return new aws.cloudwatch.LogGroup(
+      `${name}-order-workflow-logs`,
+      { namePrefix: `/aws/vendedlogs/states/${name}-order-workflow-`, retentionInDays },
+      { parent: this },
+    );
+  }
+
+  /**
+   * Express, because the API waits for the outcome (`StartSyncExecution`). It logs failed states
+   * (level ERROR) without execution data: inputs and outputs carry customers' names and e-mail
+   * addresses. X-Ray traces each execution through the task functions.
    */
   private createStateMachine(
     name: string,
     role: aws.iam.Role,
     policy: aws.iam.RolePolicy,
+    logGroup: aws.cloudwatch.LogGroup,
     resources: { readonly [K in keyof WorkflowResources]: pulumi.Output<string> },
   ): aws.sfn.StateMachine {
     return new aws.sfn.StateMachine(
@@ -195,9 +219,15 @@ export class OrderWorkflow extends pulumi.ComponentResource {
         type: "EXPRESS",
         roleArn: role.arn,
         definition: pulumi.output(resources).apply((arns) => JSON.stringify(orderWorkflowDefinition(arns))),
+        loggingConfiguration: {
+          logDestination: pulumi.interpolate`${logGroup.arn}:*`,
+          level: "ERROR",
+          includeExecutionData: false,
+        },
+        tracingConfiguration: { enabled: true },
       },
-      // Without the policy, the first executions could fail to invoke the tasks or to publish.
-      { parent: this, dependsOn: [policy] },
+      // Without the policy, the first executions could fail to invoke the tasks, publish, log or trace.
+      { parent: this, dependsOn: [policy, logGroup] },
     );
   }
 }

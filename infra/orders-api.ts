@@ -31,6 +31,14 @@ export interface Throttle {
   readonly rateLimit: number;
 }
 
+/** A host name of OMS's own, served with an ACM certificate for it. */
+export interface CustomDomain {
+  /** The host name, e.g. `api.orders.example.com`. */
+  readonly domainName: string;
+  /** The ACM certificate covering it, in the region that serves it (us-east-1 for CloudFront). */
+  readonly certificateArn: string;
+}
+
 /** How the orders API is exposed, who may call it, and how its functions run. */
 export interface OrdersApiArgs {
   /** The `iss` of the tokens the JWT authorizer accepts (`Identity.issuerUrl`). */
@@ -59,6 +67,11 @@ export interface OrdersApiArgs {
    * @default false
    */
   protectData?: boolean;
+  /**
+   * Serve the API on this host name (a regional API Gateway domain name and API mapping) as well as
+   * on its execute-api URL; leave it out when CloudFront serves the host name instead (`Edge`).
+   */
+  customDomain?: CustomDomain;
   /** The stack's name: the functions' business metrics go to `businessMetricsNamespace(stack)`. */
   stack: string;
 }
@@ -69,9 +82,16 @@ export interface OrdersApiArgs {
  * which is handed the ARNs of the services its route names.
  */
 export class OrdersApi extends pulumi.ComponentResource {
-  /** The API's base URL (the `$default` stage's invoke URL). */
+  /** The API's base URL: `https://<customDomain>/` when it has one, else the `$default` stage's invoke URL. */
   public readonly url: pulumi.Output<string>;
-  /** The HTTP API's id. */
+  /** The host name of the API's execute-api endpoint, which CloudFront uses as its origin. */
+  public readonly executeApiDomainName: pulumi.Output<string>;
+  /**
+   * Where the custom domain's DNS record must point (a CNAME or alias to API Gateway's regional
+   * domain name); undefined without a custom domain.
+   */
+  public readonly customDomainTarget: pulumi.Output<string | undefined>;
+  /** The HTTP API's id: the `ApiId` dimension of its metrics. */
   public readonly apiId: pulumi.Output<string>;
   /** Physical table names, by logical name (`orders`). */
   public readonly tableNames: pulumi.Output<Record<string, string>>;
@@ -121,8 +141,13 @@ export class OrdersApi extends pulumi.ComponentResource {
       return [route.functionName, fn.functionName] as const;
     });
     const stage = this.createStage(name, api, throttle, logRetentionDays);
+    const domain = args.customDomain && this.createCustomDomain(name, api, stage, args.customDomain);
 
-    this.url = stage.invokeUrl;
+    this.url = domain ? pulumi.interpolate`https://${domain.domainName}/` : stage.invokeUrl;
+    this.executeApiDomainName = api.apiEndpoint.apply((endpoint) => new URL(endpoint).host);
+    this.customDomainTarget = domain
+      ? domain.domainNameConfiguration.targetDomainName
+      : pulumi.output<string | undefined>(undefined);
     this.apiId = api.id;
     this.tableNames = pulumi.output(Object.fromEntries(deployed.map(([logical, table]) => [logical, table.name])));
     this.tableArns = pulumi.output(Object.fromEntries(deployed.map(([logical, table]) => [logical, table.arn])));
@@ -130,6 +155,8 @@ export class OrdersApi extends pulumi.ComponentResource {
     this.functions = Object.fromEntries(functions);
     this.registerOutputs({
       url: this.url,
+      executeApiDomainName: this.executeApiDomainName,
+      customDomainTarget: this.customDomainTarget,
       apiId: this.apiId,
       tableNames: this.tableNames,
       tableArns: this.tableArns,
@@ -168,6 +195,10 @@ export class OrdersApi extends pulumi.ComponentResource {
       name,
       {
         protocolType: "HTTP",
+        // Stays on even behind CloudFront: it is CloudFront's origin (disabled, it would answer
+        // CloudFront 403 too). Callers who use it directly skip WAF, but not the JWT authorizer or
+        // the stage's throttling.
+        disableExecuteApiEndpoint: false,
         // API Gateway answers preflight requests itself, before the authorizer: browsers send them without a token.
         corsConfiguration: {
           allowOrigins,
@@ -285,6 +316,33 @@ export class OrdersApi extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+  }
+
+  /** The custom domain, mapped to the `$default` stage at its root, with TLS 1.2 at least. */
+  private createCustomDomain(
+    name: string,
+    api: aws.apigatewayv2.Api,
+    stage: aws.apigatewayv2.Stage,
+    customDomain: CustomDomain,
+  ): aws.apigatewayv2.DomainName {
+    const domain = new aws.apigatewayv2.DomainName(
+      `${name}-domain`,
+      {
+        domainName: customDomain.domainName,
+        domainNameConfiguration: {
+          certificateArn: customDomain.certificateArn,
+          endpointType: "REGIONAL",
+          securityPolicy: "TLS_1_2",
+        },
+      },
+      { parent: this },
+    );
+    new aws.apigatewayv2.ApiMapping(
+      `${name}-domain`,
+      { apiId: api.id, domainName: domain.id, stage: stage.id },
+      { parent: this },
+    );
+    return domain;
   }
 }
 

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { type AlarmThresholdKey, DEFAULT_ALARM_THRESHOLDS } from "../monitoring/alarms";
 
 /** Retention values CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [
@@ -11,6 +12,16 @@ const positiveInteger = (key: string) =>
     v.integer(`${key} must be a positive integer`),
     v.minValue(1, `${key} must be a positive integer`),
   );
+
+const positiveNumber = (key: string) =>
+  v.pipe(v.number(`${key} must be a number`), v.gtValue(0, `${key} must be greater than 0`));
+
+/** A stack's threshold for the alarms whose rule names `key`, the rule's default when the stack sets none. */
+const threshold = <TSchema extends v.GenericSchema<number>>(key: AlarmThresholdKey, schema: TSchema) =>
+  v.optional(schema, () => DEFAULT_ALARM_THRESHOLDS[key]);
+
+/** AWS WAF's bounds for a rate-based rule's limit, in requests per evaluation window. */
+export const WAF_RATE_LIMIT = { min: 10, max: 2_000_000_000 } as const;
 
 const url = (key: string) => v.pipe(v.string(`${key} must be a URL`), v.url(`${key} must be a URL`));
 
@@ -61,6 +72,73 @@ export const StackConfigSchema = v.object({
   functionTimeoutSeconds: v.optional(
     v.pipe(positiveInteger("functionTimeoutSeconds"), v.maxValue(29, "functionTimeoutSeconds must be at most 29")),
     10,
+  ),
+  /** Alarm thresholds (`monitoring/alarms.ts`); each one left out keeps its default. */
+  alarms: v.optional(
+    v.strictObject(
+      {
+        apiP99LatencyMs: threshold("apiP99LatencyMs", positiveInteger("alarms.apiP99LatencyMs")),
+        api5xxRatePercent: threshold(
+          "api5xxRatePercent",
+          v.pipe(
+            positiveNumber("alarms.api5xxRatePercent"),
+            v.maxValue(100, "alarms.api5xxRatePercent must be at most 100"),
+          ),
+        ),
+        functionThrottles: threshold("functionThrottles", positiveInteger("alarms.functionThrottles")),
+        dynamoDbThrottles: threshold("dynamoDbThrottles", positiveInteger("alarms.dynamoDbThrottles")),
+        notificationFailures: threshold("notificationFailures", positiveInteger("alarms.notificationFailures")),
+      },
+      `alarms must be an object with only ${Object.keys(DEFAULT_ALARM_THRESHOLDS).join(", ")}`,
+    ),
+    {},
+  ),
+  /**
+   * CloudFront and AWS WAF in front of the API (rate limit per client IP, AWS managed rules): worth
+   * its cost in production, off by default.
+   */
+  edge: v.optional(
+    v.strictObject(
+      {
+        enabled: v.boolean("edge.enabled must be true or false"),
+        rateLimitPer5Minutes: v.optional(
+          v.pipe(
+            positiveInteger("edge.rateLimitPer5Minutes"),
+            v.minValue(WAF_RATE_LIMIT.min, `edge.rateLimitPer5Minutes must be at least ${WAF_RATE_LIMIT.min}`),
+            v.maxValue(WAF_RATE_LIMIT.max, `edge.rateLimitPer5Minutes must be at most ${WAF_RATE_LIMIT.max}`),
+          ),
+          2000,
+        ),
+      },
+      "edge must be an object with enabled and, optionally, rateLimitPer5Minutes",
+    ),
+    { enabled: false },
+  ),
+  /**
+   * The host name clients call instead of AWS's: on CloudFront when `edge` is enabled (the
+   * certificate must then be in us-east-1), else on API Gateway (a certificate in the stack's
+   * region). Its DNS record is left to whoever owns the zone.
+   */
+  customDomain: v.optional(
+    v.strictObject(
+      {
+        domainName: v.pipe(
+          v.string("customDomain.domainName must be a host name"),
+          v.regex(
+            /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+            "customDomain.domainName must be a lowercase host name such as api.example.com",
+          ),
+        ),
+        certificateArn: v.pipe(
+          v.string("customDomain.certificateArn must be an ACM certificate ARN"),
+          v.regex(
+            /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/,
+            "customDomain.certificateArn must be an ACM certificate ARN",
+          ),
+        ),
+      },
+      "customDomain must be an object with domainName and certificateArn",
+    ),
   ),
 });
 

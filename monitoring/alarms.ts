@@ -1,29 +1,76 @@
 import { BusinessMetric } from "../domain/ports";
 import { WORKFLOW_TIMEOUT_SECONDS } from "../workflow/definition";
 
-/** How an alarm compares its statistic with the threshold (CloudWatch's names). */
+/** How an alarm compares its value with the threshold (CloudWatch's names). */
 export type AlarmComparison = "GreaterThanOrEqualToThreshold" | "GreaterThanThreshold";
 
-/** What every alarm rule says, whatever it watches. */
-export interface MetricAlarmRule {
+/**
+ * The thresholds a stack may set (`oms:alarms` in `Pulumi.<stack>.yaml`), with the values used when
+ * it does not. Rules that name one of these in `thresholdKey` compare with the stack's value.
+ */
+export const DEFAULT_ALARM_THRESHOLDS = {
+  /** The API's 99th-percentile latency, in ms, over 5 minutes. */
+  apiP99LatencyMs: 2000,
+  /** The share of API requests answered 5xx, in percent, over 5 minutes. */
+  api5xxRatePercent: 1,
+  /** Throttled invocations of one function in a minute. */
+  functionThrottles: 1,
+  /** Throttled requests to one table in a minute. */
+  dynamoDbThrottles: 1,
+  /** Order e-mails SNS failed to deliver in 5 minutes. */
+  notificationFailures: 1,
+} as const;
+
+/** A stack's alarm thresholds, every one set. */
+export type AlarmThresholds = { readonly [K in keyof typeof DEFAULT_ALARM_THRESHOLDS]: number };
+
+/** The name of a threshold a stack may set. */
+export type AlarmThresholdKey = keyof AlarmThresholds;
+
+/**
+ * The kinds of resource alarms watch, each with the CloudWatch dimension that names one of them
+ * (its value is what `Alerting` is given: a function name, a state machine ARN...).
+ */
+export const WATCHED_DIMENSION = {
+  function: "FunctionName",
+  stateMachine: "StateMachineArn",
+  api: "ApiId",
+  table: "TableName",
+  topic: "TopicName",
+} as const;
+
+/** A kind of watched resource. */
+export type WatchedKind = keyof typeof WATCHED_DIMENSION;
+
+/** What every alarm rule says, whatever it watches and however it computes the value it compares. */
+export interface AlarmRuleBase {
   /** Suffix of the alarm's name: `<watched resource>-<suffix>`. */
   readonly suffix: string;
+  /** Length of one evaluation period, in seconds. */
+  readonly periodSeconds: number;
+  /** How many periods must breach before the alarm fires. */
+  readonly evaluationPeriods: number;
+  /** The value compared with; the default when `thresholdKey` names a stack's threshold. */
+  readonly threshold: number;
+  /** The stack's threshold that replaces `threshold`, when a stack may set it. */
+  readonly thresholdKey?: AlarmThresholdKey;
+  /** How the value is compared with the threshold. */
+  readonly comparison: AlarmComparison;
+  /** What the on-call should check first; becomes the alarm's description (at most 1024 characters). */
+  readonly description: string;
+}
+
+/** The statistic of a metric over one period: a sum, or the 99th percentile. */
+export type AlarmStatistic = "Sum" | "p99";
+
+/** An alarm on one metric of each watched resource, with the resource's dimension alone. */
+export interface MetricAlarmRule extends AlarmRuleBase {
   /** CloudWatch namespace of the metric. */
   readonly namespace: string;
   /** The metric, per watched resource. */
   readonly metricName: string;
   /** The statistic over one period. */
-  readonly statistic: "Sum";
-  /** Length of one evaluation period, in seconds. */
-  readonly periodSeconds: number;
-  /** How many periods must breach before the alarm fires. */
-  readonly evaluationPeriods: number;
-  /** The value the statistic is compared with. */
-  readonly threshold: number;
-  /** How the statistic is compared with the threshold. */
-  readonly comparison: AlarmComparison;
-  /** What the on-call should check first; becomes the alarm's description. */
-  readonly description: string;
+  readonly statistic: AlarmStatistic;
 }
 
 /**
@@ -34,20 +81,81 @@ export interface FunctionAlarmRule extends MetricAlarmRule {
   readonly namespace: "AWS/Lambda";
   /** The metric, per function (dimension `FunctionName`). */
   readonly metricName: "Errors" | "Throttles";
+  readonly statistic: "Sum";
 }
 
 /** The Step Functions metrics the workflow's alarms read, per state machine (dimension `StateMachineArn`). */
 export type WorkflowMetricName = "ExecutionsFailed" | "ExecutionsTimedOut" | "ExecutionThrottled";
 
-/**
- * An alarm on a per-state-machine Step Functions metric: `Alerting` turns it into a CloudWatch
- * alarm for the order workflow.
- */
+/** An alarm on a per-state-machine Step Functions metric. */
 export interface WorkflowAlarmRule extends MetricAlarmRule {
   readonly namespace: "AWS/States";
   /** The metric, per state machine (dimension `StateMachineArn`). */
   readonly metricName: WorkflowMetricName;
 }
+
+/** An alarm on a per-API API Gateway metric (dimension `ApiId`: the HTTP API's `$default` stage). */
+export interface ApiAlarmRule extends MetricAlarmRule {
+  readonly namespace: "AWS/ApiGateway";
+  readonly metricName: "Latency" | "5xx" | "4xx" | "Count";
+}
+
+/** An alarm on a per-topic SNS metric (dimension `TopicName`). */
+export interface TopicAlarmRule extends MetricAlarmRule {
+  readonly namespace: "AWS/SNS";
+  readonly metricName: "NumberOfNotificationsFailed";
+}
+
+/** A metric a metric-math alarm reads: one of the watched resource's, or a business metric of the stack. */
+export type AlarmMetric =
+  | {
+      /** A metric of the watched resource, with its dimension alone (`StateMachineArn`, `ApiId`...). */
+      readonly source: "watched";
+      readonly namespace: string;
+      readonly metricName: string;
+    }
+  | {
+      /** What the handlers count: namespace `businessMetricsNamespace(stack)`, dimension `service` = `BUSINESS_METRICS_SERVICE`. */
+      readonly source: "businessMetrics";
+      readonly metricName: BusinessMetric;
+    };
+
+/**
+ * An alarm on CloudWatch metric math over several metrics of one watched resource and its stack:
+ * `Alerting` turns it into a CloudWatch alarm whose metric queries are `metrics` and `expression`.
+ */
+export interface MetricMathAlarmRule extends AlarmRuleBase {
+  /** The metrics the expression reads, by the id it names them with (a lowercase letter first). */
+  readonly metrics: Readonly<Record<string, AlarmMetric>>;
+  /** The statistic of every metric over one period. */
+  readonly statistic: "Sum";
+  /** CloudWatch metric math over the metrics' ids; its value is compared with the threshold. */
+  readonly expression: string;
+  /** What the expression's value means, as CloudWatch shows it. */
+  readonly label: string;
+}
+
+/**
+ * An alarm on a CloudWatch Metrics Insights query: one metric of the watched resource, aggregated
+ * over every value of its other dimensions. It serves metrics that AWS publishes only per
+ * resource *and* operation (DynamoDB's `ThrottledRequests`, `SystemErrors`), where an alarm on
+ * the resource's dimension alone would watch a metric that never has data.
+ */
+export interface MetricsInsightsAlarmRule extends AlarmRuleBase {
+  /** CloudWatch namespace of the metric. */
+  readonly namespace: string;
+  /** The metric. */
+  readonly metricName: string;
+  /** Every dimension the metric is published with, the watched resource's included. */
+  readonly schemaDimensions: readonly string[];
+  /** How the metric's series are combined into the one value the alarm compares. */
+  readonly aggregate: "SUM" | "MAX";
+  /** What the query's value means, as CloudWatch shows it. */
+  readonly label: string;
+}
+
+/** Any alarm rule. */
+export type AlarmRule = MetricAlarmRule | MetricMathAlarmRule | MetricsInsightsAlarmRule;
 
 /** A function threw (not a 4xx: those are answers, not errors) at least once in a minute. */
 export const functionErrorsAlarm: FunctionAlarmRule = {
@@ -63,8 +171,23 @@ export const functionErrorsAlarm: FunctionAlarmRule = {
     "A function threw an unhandled error. Check its log group for the JSON line with level ERROR (it carries the request id), then the DynamoDB table and recent deployments.",
 };
 
+/** Lambda refused to run a function: the account's or the function's concurrency was used up. */
+export const functionThrottlesAlarm: FunctionAlarmRule = {
+  suffix: "throttles",
+  namespace: "AWS/Lambda",
+  metricName: "Throttles",
+  statistic: "Sum",
+  periodSeconds: 60,
+  evaluationPeriods: 1,
+  threshold: DEFAULT_ALARM_THRESHOLDS.functionThrottles,
+  thresholdKey: "functionThrottles",
+  comparison: "GreaterThanOrEqualToThreshold",
+  description:
+    "Lambda throttled invocations of this function: callers got 500 (API) or the workflow retried, then failed. Check ConcurrentExecutions on the dashboard against the account's concurrency quota (Service Quotas, Lambda) and any reserved concurrency; a traffic spike shows in the API's Count. Raise the quota or find the caller that floods.",
+};
+
 /** Every per-function alarm. */
-export const functionAlarmRules: readonly FunctionAlarmRule[] = [functionErrorsAlarm];
+export const functionAlarmRules: readonly FunctionAlarmRule[] = [functionErrorsAlarm, functionThrottlesAlarm];
 
 /**
  * The `service` of every business metric: Powertools Metrics reads it from `POWERTOOLS_SERVICE_NAME`
@@ -80,58 +203,17 @@ export function businessMetricsNamespace(stack: string): string {
   return `OMS/${stack}`;
 }
 
-/** A metric a metric-math alarm reads: a Step Functions metric of the watched state machine, or a business metric of the stack. */
-export type AlarmMetric =
-  | {
-      /** Step Functions' metric of the watched state machine (dimension `StateMachineArn`). */
-      readonly source: "stateMachine";
-      readonly namespace: "AWS/States";
-      readonly metricName: WorkflowMetricName;
-    }
-  | {
-      /** What place-order counts: namespace `businessMetricsNamespace(stack)`, dimension `service` = `BUSINESS_METRICS_SERVICE`. */
-      readonly source: "businessMetrics";
-      readonly metricName: BusinessMetric;
-    };
-
-/**
- * An alarm on CloudWatch metric math over several metrics of one state machine and its stack:
- * `Alerting` turns it into a CloudWatch alarm whose metric queries are `metrics` and `expression`.
- */
-export interface WorkflowMetricMathAlarmRule {
-  /** Suffix of the alarm's name: `<watched resource>-<suffix>`. */
-  readonly suffix: string;
-  /** The metrics the expression reads, by the id it names them with (a lowercase letter first). */
-  readonly metrics: Readonly<Record<string, AlarmMetric>>;
-  /** The statistic of every metric over one period. */
-  readonly statistic: "Sum";
-  /** Length of one evaluation period of every metric, in seconds. */
-  readonly periodSeconds: number;
-  /** CloudWatch metric math over the metrics' ids; its value is compared with the threshold. */
-  readonly expression: string;
-  /** What the expression's value means, as CloudWatch shows it. */
-  readonly label: string;
-  /** How many periods must breach before the alarm fires. */
-  readonly evaluationPeriods: number;
-  /** The value the expression is compared with. */
-  readonly threshold: number;
-  /** How the expression is compared with the threshold. */
-  readonly comparison: AlarmComparison;
-  /** What the on-call should check first; becomes the alarm's description. */
-  readonly description: string;
-}
-
 /**
  * An order workflow execution failed for another reason than refusing the order. Refusals (out of
  * stock, unknown product) end in the Fail states OutOfStock and UnknownProduct too, so Step
  * Functions' ExecutionsFailed counts them; place-order counts each one as OrdersRefused, which is
- * subtracted here. Express executions keep no history and this one logs nothing, so place-order's
- * log is where the failure is told.
+ * subtracted here. Express executions keep no history: the state machine's log group has each
+ * failure's error and cause (no execution data), and place-order's log has the order id.
  */
-export const workflowExecutionsFailedAlarm: WorkflowMetricMathAlarmRule = {
+export const workflowExecutionsFailedAlarm: MetricMathAlarmRule = {
   suffix: "executions-failed",
   metrics: {
-    m1: { source: "stateMachine", namespace: "AWS/States", metricName: "ExecutionsFailed" },
+    m1: { source: "watched", namespace: "AWS/States", metricName: "ExecutionsFailed" },
     m2: { source: "businessMetrics", metricName: BusinessMetric.OrdersRefused },
   },
   statistic: "Sum",
@@ -143,7 +225,7 @@ export const workflowExecutionsFailedAlarm: WorkflowMetricMathAlarmRule = {
   threshold: 1,
   comparison: "GreaterThanOrEqualToThreshold",
   description:
-    "An order workflow execution failed, and not because the order was refused for stock or an unknown product (those are subtracted as OrdersRefused). Check the place-order log group first: its ERROR line names the order id, the error and its cause. OrderFailed: CreateOrder failed after its retries; its reason is in the create-order log group, and ReleaseStock gave the units back. Any other error: a task failed after its retries; check the check-inventory, create-order and release-stock log groups for the order id. If release-stock failed, the stock was not released: the ordered item in the inventory table still lists the order id in its reservations set.",
+    "An order workflow execution failed, and not because the order was refused for stock or an unknown product (those are subtracted as OrdersRefused). Check the place-order log group first: its ERROR line names the order id, the error and its cause; the state machine's log group has the failed state. OrderFailed: CreateOrder failed after its retries; its reason is in the create-order log group, and ReleaseStock gave the units back. Any other error: a task failed after its retries; check the check-inventory, create-order and release-stock log groups for the order id. If release-stock failed, the stock was not released: the ordered item in the inventory table still lists the order id in its reservations set.",
 };
 
 /** An order workflow execution ran past the workflow's own timeout; the customer got an error. */
@@ -176,11 +258,136 @@ export const workflowExecutionThrottledAlarm: WorkflowAlarmRule = {
 };
 
 /** Every per-state-machine alarm. */
-export const workflowAlarmRules: readonly (WorkflowAlarmRule | WorkflowMetricMathAlarmRule)[] = [
+export const workflowAlarmRules: readonly (WorkflowAlarmRule | MetricMathAlarmRule)[] = [
   workflowExecutionsFailedAlarm,
   workflowExecutionsTimedOutAlarm,
   workflowExecutionThrottledAlarm,
 ];
+
+/**
+ * The API answered too many requests with 5xx: a function threw or timed out, or could not be
+ * invoked. A rate, not a count, so that a busy hour with the usual few errors stays quiet.
+ */
+export const apiServerErrorRateAlarm: MetricMathAlarmRule = {
+  suffix: "5xx-rate",
+  metrics: {
+    m1: { source: "watched", namespace: "AWS/ApiGateway", metricName: "5xx" },
+    m2: { source: "watched", namespace: "AWS/ApiGateway", metricName: "Count" },
+  },
+  statistic: "Sum",
+  periodSeconds: 300,
+  // Five minutes without requests have no rate: they count as 0 rather than as a division by zero.
+  expression: "IF(m2 > 0, 100 * FILL(m1, 0) / m2, 0)",
+  label: "5xx responses, % of requests",
+  evaluationPeriods: 1,
+  threshold: DEFAULT_ALARM_THRESHOLDS.api5xxRatePercent,
+  thresholdKey: "api5xxRatePercent",
+  comparison: "GreaterThanThreshold",
+  description:
+    "More of the API's requests than the stack's alarms.api5xxRatePercent ended in 5xx over 5 minutes. Check which functions' Errors or Throttles alarms fire too and read their log groups' ERROR lines; the API's access log group names the failing routeKey and integrationErrorMessage (a function timeout or a failed invocation). Then recent deployments.",
+};
+
+/** The API's slowest requests got slower than the stack accepts, for ten minutes. */
+export const apiP99LatencyAlarm: ApiAlarmRule = {
+  suffix: "p99-latency",
+  namespace: "AWS/ApiGateway",
+  metricName: "Latency",
+  statistic: "p99",
+  periodSeconds: 300,
+  // Two periods: one burst of cold starts after a deployment should not page anyone.
+  evaluationPeriods: 2,
+  threshold: DEFAULT_ALARM_THRESHOLDS.apiP99LatencyMs,
+  thresholdKey: "apiP99LatencyMs",
+  comparison: "GreaterThanThreshold",
+  description:
+    "The API's 99th-percentile latency stayed above the stack's alarms.apiP99LatencyMs for 10 minutes. Check the dashboard first: compare the functions' Duration p99 (which one is slow?) and the workflow's executions (place-order waits for it); then DynamoDB throttling and the X-Ray traces of slow requests, which show the slow call.",
+};
+
+/** Every per-API alarm. */
+export const apiAlarmRules: readonly (ApiAlarmRule | MetricMathAlarmRule)[] = [
+  apiServerErrorRateAlarm,
+  apiP99LatencyAlarm,
+];
+
+/** Every dimension DynamoDB publishes its per-operation request metrics with. */
+const DYNAMODB_OPERATION_DIMENSIONS = ["TableName", "Operation"] as const;
+
+/** DynamoDB refused requests to a table over its throughput (on-demand tables too: partition limits, sudden peaks). */
+export const tableThrottledRequestsAlarm: MetricsInsightsAlarmRule = {
+  suffix: "table-throttled-requests",
+  namespace: "AWS/DynamoDB",
+  metricName: "ThrottledRequests",
+  schemaDimensions: DYNAMODB_OPERATION_DIMENSIONS,
+  aggregate: "SUM",
+  label: "Throttled requests, every operation",
+  periodSeconds: 60,
+  evaluationPeriods: 1,
+  threshold: DEFAULT_ALARM_THRESHOLDS.dynamoDbThrottles,
+  thresholdKey: "dynamoDbThrottles",
+  comparison: "GreaterThanOrEqualToThreshold",
+  description:
+    "DynamoDB throttled requests to this table. The SDK retries, so callers see latency first, then errors. On the dashboard, check the table's consumed capacity for a spike and which functions' Duration and Errors rose; a hot key (one item, or the orders table's newest index, whose partition is constant) shows in CloudWatch Contributor Insights for DynamoDB.",
+};
+
+/** DynamoDB itself failed requests to a table (HTTP 500): nothing OMS did, but orders may have failed. */
+export const tableSystemErrorsAlarm: MetricsInsightsAlarmRule = {
+  suffix: "table-system-errors",
+  namespace: "AWS/DynamoDB",
+  metricName: "SystemErrors",
+  schemaDimensions: DYNAMODB_OPERATION_DIMENSIONS,
+  aggregate: "SUM",
+  label: "System errors, every operation",
+  periodSeconds: 60,
+  evaluationPeriods: 1,
+  threshold: 1,
+  comparison: "GreaterThanOrEqualToThreshold",
+  description:
+    "DynamoDB answered requests to this table with internal server errors. Check the AWS Health Dashboard for a DynamoDB event in this region, then the Errors of the functions granted this table (their log groups' ERROR lines show which requests failed after the SDK's retries) and the order workflow's executions-failed alarm.",
+};
+
+/** Every per-table alarm. */
+export const tableAlarmRules: readonly MetricsInsightsAlarmRule[] = [
+  tableThrottledRequestsAlarm,
+  tableSystemErrorsAlarm,
+];
+
+/** SNS accepted order e-mails but could not deliver them: customers are not being told about their orders. */
+export const topicDeliveryFailuresAlarm: TopicAlarmRule = {
+  suffix: "delivery-failures",
+  namespace: "AWS/SNS",
+  metricName: "NumberOfNotificationsFailed",
+  statistic: "Sum",
+  periodSeconds: 300,
+  evaluationPeriods: 1,
+  threshold: DEFAULT_ALARM_THRESHOLDS.notificationFailures,
+  thresholdKey: "notificationFailures",
+  comparison: "GreaterThanOrEqualToThreshold",
+  description:
+    "SNS failed to deliver order e-mails from this topic. Check the topic's subscriptions in the SNS console (deleted, or an address that bounces), the account's SNS e-mail delivery quota, and the NotificationFailures business metric on the dashboard (e-mails the handlers could not even publish). Orders themselves are not affected.",
+};
+
+/** Every per-topic alarm. */
+export const topicAlarmRules: readonly TopicAlarmRule[] = [topicDeliveryFailuresAlarm];
+
+/** The threshold `rule` compares with on a stack with `thresholds`. */
+export function thresholdOf(rule: AlarmRuleBase, thresholds: AlarmThresholds): number {
+  return rule.thresholdKey === undefined ? rule.threshold : thresholds[rule.thresholdKey];
+}
+
+/**
+ * The Metrics Insights query of `rule` for the one resource whose `dimension` is `value`, e.g.
+ * `SELECT SUM(ThrottledRequests) FROM SCHEMA("AWS/DynamoDB", TableName, Operation) WHERE TableName = 'orders-1a2b'`.
+ */
+export function metricsInsightsQuery(rule: MetricsInsightsAlarmRule, dimension: string, value: string): string {
+  if (!rule.schemaDimensions.includes(dimension)) {
+    throw new Error(`${rule.suffix}: ${rule.metricName} has no dimension ${dimension}`);
+  }
+  if (value.includes("'")) {
+    throw new Error(`${rule.suffix}: ${dimension} ${value} cannot be quoted in a Metrics Insights query`);
+  }
+  const schema = [`"${rule.namespace}"`, ...rule.schemaDimensions].join(", ");
+  return `SELECT ${rule.aggregate}(${rule.metricName}) FROM SCHEMA(${schema}) WHERE ${dimension} = '${value}'`;
+}
 
 /** Whether `value` breaches `rule` (CloudWatch's comparison, evaluated locally). */
 export function breaches(rule: Pick<FunctionAlarmRule, "comparison" | "threshold">, value: number): boolean {

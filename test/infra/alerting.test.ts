@@ -3,13 +3,24 @@ import { expect } from "chai";
 import { routes } from "../../api/routes";
 import { Alerting } from "../../infra";
 import {
+  type AlarmThresholds,
+  apiAlarmRules,
+  apiP99LatencyAlarm,
+  apiServerErrorRateAlarm,
   functionAlarmRules,
   functionErrorsAlarm,
+  functionThrottlesAlarm,
+  tableAlarmRules,
+  tableSystemErrorsAlarm,
+  tableThrottledRequestsAlarm,
+  topicAlarmRules,
+  topicDeliveryFailuresAlarm,
   workflowAlarmRules,
   workflowExecutionThrottledAlarm,
   workflowExecutionsFailedAlarm,
   workflowExecutionsTimedOutAlarm,
 } from "../../monitoring/alarms";
+import { tables } from "../../storage/tables";
 import { workflowTasks } from "../../workflow/tasks";
 import { ACCOUNT_ID, type Deployment, MockRecorder, type RecordedResource, deployStack } from "../support/pulumi-mocks";
 
@@ -19,14 +30,33 @@ const TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy";
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const FUNCTION = "aws:lambda/function:Function";
 const STATE_MACHINE = "aws:sfn/stateMachine:StateMachine";
+const API = "aws:apigatewayv2/api:Api";
+const TABLE = "aws:dynamodb/table:Table";
 
 /** Every function the program deploys: one per route, one per workflow task. */
 const functionNames = [...routes, ...workflowTasks].map((handler) => handler.functionName);
 
-/** Who each stack's `Pulumi.<stack>.yaml` alerts, and where the stack's business metrics go. */
-const stacks = [
-  { stack: "dev", alertEmail: "oms-dev-alerts@example.com", metricsNamespace: "OMS/dev" },
-  { stack: "prod", alertEmail: "oms-oncall@example.com", metricsNamespace: "OMS/prod" },
+/** The thresholds a stack gets when its config sets none. */
+const DEFAULTS: AlarmThresholds = {
+  apiP99LatencyMs: 2000,
+  api5xxRatePercent: 1,
+  functionThrottles: 1,
+  dynamoDbThrottles: 1,
+  notificationFailures: 1,
+};
+
+/**
+ * Who each stack's `Pulumi.<stack>.yaml` alerts, where the stack's business metrics go, and its
+ * thresholds (dev tolerates 5% of 5xx: it sees so few requests that one error is a large share).
+ */
+const stacks: { stack: string; alertEmail: string; metricsNamespace: string; thresholds: AlarmThresholds }[] = [
+  {
+    stack: "dev",
+    alertEmail: "oms-dev-alerts@example.com",
+    metricsNamespace: "OMS/dev",
+    thresholds: { ...DEFAULTS, api5xxRatePercent: 5 },
+  },
+  { stack: "prod", alertEmail: "oms-oncall@example.com", metricsNamespace: "OMS/prod", thresholds: DEFAULTS },
 ];
 
 function only(deployment: Deployment, type: string): RecordedResource {
@@ -101,6 +131,154 @@ describe("Alerting", () => {
             okActions: [topicArn],
           });
         }
+      });
+
+      it(`gives every function a Throttles alarm, at ${expected.thresholds.functionThrottles} or more a minute (alarms.functionThrottles)`, () => {
+        for (const name of functionNames) {
+          const functionName = deployment.named(FUNCTION, `oms-${name}`).state["name"];
+
+          const alarm = deployment.named(ALARM, `oms-${name}-throttles`);
+
+          expect(alarm.inputs).to.deep.equal({
+            namespace: "AWS/Lambda",
+            metricName: "Throttles",
+            statistic: "Sum",
+            period: 60,
+            evaluationPeriods: 1,
+            threshold: expected.thresholds.functionThrottles,
+            comparisonOperator: "GreaterThanOrEqualToThreshold",
+            treatMissingData: "notBreaching",
+            dimensions: { FunctionName: functionName },
+            alarmDescription: functionThrottlesAlarm.description,
+            alarmActions: [topicArn],
+            okActions: [topicArn],
+          });
+        }
+      });
+
+      it(`alarms when more than ${expected.thresholds.api5xxRatePercent}% of the API's requests over 5 minutes end in 5xx: metric math 5xx / Count`, () => {
+        const apiId = only(deployment, API).id;
+
+        const alarm = deployment.named(ALARM, "oms-api-5xx-rate");
+
+        expect(alarm.inputs).to.deep.equal({
+          metricQueries: [
+            {
+              id: "m1",
+              metric: {
+                namespace: "AWS/ApiGateway",
+                metricName: "5xx",
+                dimensions: { ApiId: apiId },
+                stat: "Sum",
+                period: 300,
+              },
+              returnData: false,
+            },
+            {
+              id: "m2",
+              metric: {
+                namespace: "AWS/ApiGateway",
+                metricName: "Count",
+                dimensions: { ApiId: apiId },
+                stat: "Sum",
+                period: 300,
+              },
+              returnData: false,
+            },
+            {
+              id: "e1",
+              expression: "IF(m2 > 0, 100 * FILL(m1, 0) / m2, 0)",
+              label: "5xx responses, % of requests",
+              returnData: true,
+            },
+          ],
+          evaluationPeriods: 1,
+          threshold: expected.thresholds.api5xxRatePercent,
+          comparisonOperator: "GreaterThanThreshold",
+          treatMissingData: "notBreaching",
+          alarmDescription: apiServerErrorRateAlarm.description,
+          alarmActions: [topicArn],
+          okActions: [topicArn],
+        });
+      });
+
+      it(`alarms when the API's p99 latency stays above ${expected.thresholds.apiP99LatencyMs} ms for two 5-minute periods`, () => {
+        const apiId = only(deployment, API).id;
+
+        const alarm = deployment.named(ALARM, "oms-api-p99-latency");
+
+        expect(alarm.inputs).to.deep.equal({
+          namespace: "AWS/ApiGateway",
+          metricName: "Latency",
+          extendedStatistic: "p99",
+          period: 300,
+          evaluationPeriods: 2,
+          threshold: expected.thresholds.apiP99LatencyMs,
+          comparisonOperator: "GreaterThanThreshold",
+          treatMissingData: "notBreaching",
+          dimensions: { ApiId: apiId },
+          alarmDescription: apiP99LatencyAlarm.description,
+          alarmActions: [topicArn],
+          okActions: [topicArn],
+        });
+      });
+
+      const tableRules = [
+        {
+          rule: tableThrottledRequestsAlarm,
+          metricName: "ThrottledRequests",
+          threshold: (thresholds: AlarmThresholds) => thresholds.dynamoDbThrottles,
+        },
+        { rule: tableSystemErrorsAlarm, metricName: "SystemErrors", threshold: () => 1 },
+      ];
+      for (const { rule, metricName, threshold } of tableRules) {
+        it(`alarms on every table's ${metricName}, summed over DynamoDB's operations by a Metrics Insights query`, () => {
+          for (const table of tables) {
+            const tableName = String(deployment.named(TABLE, `oms-${table.name}`).state["name"]);
+
+            const alarm = deployment.named(ALARM, `oms-${table.name}-${rule.suffix}`);
+
+            expect(alarm.inputs).to.deep.equal({
+              metricQueries: [
+                {
+                  id: "e1",
+                  expression: `SELECT SUM(${metricName}) FROM SCHEMA("AWS/DynamoDB", TableName, Operation) WHERE TableName = '${tableName}'`,
+                  label: rule.label,
+                  period: 60,
+                  returnData: true,
+                },
+              ],
+              evaluationPeriods: 1,
+              threshold: threshold(expected.thresholds),
+              comparisonOperator: "GreaterThanOrEqualToThreshold",
+              treatMissingData: "notBreaching",
+              alarmDescription: rule.description,
+              alarmActions: [topicArn],
+              okActions: [topicArn],
+            });
+          }
+        });
+      }
+
+      it("alarms when SNS fails to deliver order e-mails from the notifications topic", () => {
+        const topicName = deployment.named(TOPIC, "oms-order-notifications").state["name"];
+
+        const alarm = deployment.named(ALARM, "oms-order-notifications-delivery-failures");
+
+        expect(alarm.inputs).to.deep.equal({
+          namespace: "AWS/SNS",
+          metricName: "NumberOfNotificationsFailed",
+          statistic: "Sum",
+          period: 300,
+          evaluationPeriods: 1,
+          threshold: expected.thresholds.notificationFailures,
+          comparisonOperator: "GreaterThanOrEqualToThreshold",
+          treatMissingData: "notBreaching",
+          dimensions: { TopicName: topicName },
+          alarmDescription: topicDeliveryFailuresAlarm.description,
+          alarmActions: [topicArn],
+          okActions: [topicArn],
+        });
       });
 
       const plainWorkflowAlarms = [
@@ -190,15 +368,29 @@ describe("Alerting", () => {
         expect(refusals?.metric?.["dimensions"]).to.deep.equal({ service: variables["POWERTOOLS_SERVICE_NAME"] });
       });
 
-      it("has one alarm per function and function rule, and per state machine and workflow rule, of monitoring/alarms.ts, and no other", () => {
+      it("has one alarm per watched resource and rule of monitoring/alarms.ts (functions, workflow, API, tables, notifications topic), and no other", () => {
         const alarms = deployment.ofType(ALARM);
 
         expect(alarms.map((alarm) => alarm.name).sort()).to.deep.equal(
           [
             ...functionNames.flatMap((name) => functionAlarmRules.map((rule) => `oms-${name}-${rule.suffix}`)),
             ...workflowAlarmRules.map((rule) => `oms-order-workflow-${rule.suffix}`),
+            ...apiAlarmRules.map((rule) => `oms-api-${rule.suffix}`),
+            ...tables.flatMap((table) => tableAlarmRules.map((rule) => `oms-${table.name}-${rule.suffix}`)),
+            ...topicAlarmRules.map((rule) => `oms-order-notifications-${rule.suffix}`),
           ].sort(),
         );
+        expect(alarms).to.have.length(14 * 2 + 3 + 2 + 4 * 2 + 1);
+      });
+
+      it("notifies the alerts topic from every alarm, on alarm and on recovery, and treats missing data as fine", () => {
+        for (const alarm of deployment.ofType(ALARM)) {
+          expect(alarm.inputs, alarm.name).to.deep.include({
+            alarmActions: [topicArn],
+            okActions: [topicArn],
+            treatMissingData: "notBreaching",
+          });
+        }
       });
 
       it("tells the on-call to read place-order's log first, then create-order's and release-stock's, and whether the stock was released", () => {
@@ -231,6 +423,15 @@ describe("Alerting", () => {
         expect(descriptions.filter((description) => description.length > 1024)).to.deep.equal([]);
       });
 
+      it("tells the on-call in every alarm's description what to check first", () => {
+        const silent = deployment
+          .ofType(ALARM)
+          .filter((alarm) => !/\b[Cc]heck\b/.test(String(alarm.inputs["alarmDescription"])))
+          .map((alarm) => alarm.name);
+
+        expect(silent).to.deep.equal([]);
+      });
+
       it("exports the alerts topic's ARN", () => {
         expect(deployment.outputs["alertTopicArn"]).to.equal(topicArn);
       });
@@ -249,6 +450,21 @@ describe("Alerting", () => {
       expect(construct)
         .to.throw(pulumi.RunError)
         .with.property("message", 'Alerting "oms": alertEmail must be an e-mail address');
+    });
+
+    it("refuses a threshold of 0, naming the component and the field", () => {
+      const construct = () =>
+        new Alerting("oms", {
+          alertEmail: "oncall@example.com",
+          functions: {},
+          stateMachines: {},
+          thresholds: { apiP99LatencyMs: 0 },
+          stack: "dev",
+        });
+
+      expect(construct)
+        .to.throw(pulumi.RunError)
+        .with.property("message", 'Alerting "oms": thresholds.apiP99LatencyMs must be a number greater than 0');
     });
 
     it("refuses a stack name that would not make a CloudWatch namespace, naming the component and the field", () => {

@@ -1,9 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
+import { builtinModules } from "node:module";
 import { routes } from "../../api/routes";
 import { SERVICE_ENV } from "../../handlers/adapters/from-environment";
 import { placeOrder } from "../../handlers/place-order";
 import { HandlerFunction, type HandlerFunctionArgs } from "../../infra";
+import {
+  AWS_REQUIRES_WILDCARD_ACTIONS,
+  AWS_REQUIRES_WILDCARD_SID,
+  STATES_LOG_DELIVERY_ACTIONS,
+  XRAY_TRACING_ACTIONS,
+} from "../../infra/iam";
 import type { ServiceGrant, TableGrant } from "../../storage/access";
 import { idempotencyTable, inventoryTable, ordersTable, usersTable } from "../../storage/tables";
 import { workflowTasks } from "../../workflow/tasks";
@@ -31,17 +38,28 @@ const handlerFunctions: readonly {
   readonly services?: readonly ServiceGrant[];
 }[] = [...routes, ...workflowTasks];
 
-/** What the archive holds besides the handler: the runtime packages and their own dependencies. */
-const PACKAGED_MODULES = [
-  "node_modules/@aws-lambda-powertools/commons",
-  "node_modules/@aws-lambda-powertools/idempotency",
-  "node_modules/@aws-lambda-powertools/jmespath",
-  "node_modules/@aws-lambda-powertools/metrics",
-  "node_modules/@aws/lambda-invoke-store",
-  "node_modules/valibot",
-];
+/**
+ * Packages a bundle still `require`s: anything else is inside it. Node's own modules come with
+ * Node, and the AWS SDK with the nodejs24.x runtime.
+ */
+function requiredOutsideTheRuntime(code: string): string[] {
+  const required = [...code.matchAll(/require\("([^"]+)"\)/g)].map(([, specifier = ""]) => specifier);
+  return [...new Set(required)].filter(
+    (specifier) =>
+      !specifier.startsWith("node:") && !builtinModules.includes(specifier) && !specifier.startsWith("@aws-sdk/"),
+  );
+}
+
+/** The one statement of a function's policy that allows `Resource: "*"`: X-Ray's actions, nothing else. */
+const XRAY_STATEMENT = {
+  Sid: "AwsRequiresWildcard",
+  Effect: "Allow",
+  Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"],
+  Resource: "*",
+};
 
 interface Statement {
+  readonly Sid?: string;
   readonly Effect: string;
   readonly Action: string | string[];
   readonly Resource: string | string[];
@@ -180,7 +198,7 @@ describe("HandlerFunction", () => {
         },
       ];
       for (const { functionName, title, statements } of cases) {
-        it(`grants ${functionName} its own log streams and ${title}`, () => {
+        it(`grants ${functionName} its own log streams, ${title}, and X-Ray's actions apart`, () => {
           const { policy, role, logGroup } = partsOf(deployment, functionName);
 
           expect(policy.inputs["role"]).to.equal(role.id);
@@ -191,6 +209,7 @@ describe("HandlerFunction", () => {
               Resource: [`${String(logGroup.state["arn"])}:*`],
             },
             ...statements().map((statement) => ({ Effect: "Allow", ...statement })),
+            XRAY_STATEMENT,
           ]);
         });
       }
@@ -201,7 +220,7 @@ describe("HandlerFunction", () => {
         for (const handler of handlerFunctions) {
           const { policy } = partsOf(deployment, handler.functionName);
 
-          const [, ...access] = statementsOf(policy.inputs["policy"]);
+          const access = statementsOf(policy.inputs["policy"]).slice(1, -1);
 
           expect(access, handler.functionName).to.deep.equal([
             ...handler.grants.map((grant) => ({
@@ -219,7 +238,7 @@ describe("HandlerFunction", () => {
         }
       });
 
-      it("allows no wildcard action or resource in any policy, except the log streams of the function's own log group", () => {
+      it("allows no wildcard action, and no wildcard resource but a function's own log streams and the AwsRequiresWildcard statements", () => {
         const logStreams = new Set(deployment.ofType(LOG_GROUP).map((group) => `${String(group.state["arn"])}:*`));
         const documents = [
           ...deployment.ofType(ROLE_POLICY).map((policy) => policy.inputs["policy"]),
@@ -228,12 +247,62 @@ describe("HandlerFunction", () => {
         ];
 
         const statements = documents.flatMap(statementsOf);
+        const scoped = statements.filter((statement) => statement.Sid !== AWS_REQUIRES_WILDCARD_SID);
         const actions = statements.flatMap((statement) => [statement.Action].flat());
-        const resources = statements.flatMap((statement) => (statement.Resource ? [statement.Resource].flat() : []));
+        const resources = scoped.flatMap((statement) => (statement.Resource ? [statement.Resource].flat() : []));
 
         expect(statements.length).to.be.greaterThan(handlerFunctions.length * 2);
         expect(actions.filter((action) => action.includes("*"))).to.deep.equal([]);
         expect(resources.filter((resource) => resource.includes("*") && !logStreams.has(resource))).to.deep.equal([]);
+      });
+
+      it("allows Resource * only in one AwsRequiresWildcard statement per policy, and only for the actions AWS accepts on nothing else", () => {
+        const policies = deployment.ofType(ROLE_POLICY);
+
+        for (const policy of policies) {
+          const statements = statementsOf(policy.inputs["policy"]);
+          const wildcard = statements.filter((statement) => statement.Sid === AWS_REQUIRES_WILDCARD_SID);
+          const scopedActions = statements
+            .filter((statement) => statement.Sid !== AWS_REQUIRES_WILDCARD_SID)
+            .flatMap((statement) => [statement.Action].flat());
+
+          expect(wildcard, policy.name).to.have.length(1);
+          expect(wildcard[0]?.Resource, policy.name).to.equal("*");
+          expect(AWS_REQUIRES_WILDCARD_ACTIONS, policy.name).to.include.members([wildcard[0]?.Action].flat());
+          expect(
+            scopedActions.filter((action) => (AWS_REQUIRES_WILDCARD_ACTIONS as readonly string[]).includes(action)),
+            policy.name,
+          ).to.deep.equal([]);
+        }
+        expect(policies).to.have.length(handlerFunctions.length + 1);
+      });
+
+      it("lists exactly X-Ray's four write and sampling actions and Step Functions' eight log delivery actions as needing Resource *", () => {
+        expect(XRAY_TRACING_ACTIONS).to.deep.equal([
+          "xray:PutTraceSegments",
+          "xray:PutTelemetryRecords",
+          "xray:GetSamplingRules",
+          "xray:GetSamplingTargets",
+        ]);
+        expect(STATES_LOG_DELIVERY_ACTIONS).to.deep.equal([
+          "logs:CreateLogDelivery",
+          "logs:GetLogDelivery",
+          "logs:UpdateLogDelivery",
+          "logs:DeleteLogDelivery",
+          "logs:ListLogDeliveries",
+          "logs:PutResourcePolicy",
+          "logs:DescribeResourcePolicies",
+          "logs:DescribeLogGroups",
+        ]);
+        expect(AWS_REQUIRES_WILDCARD_ACTIONS).to.deep.equal([...XRAY_TRACING_ACTIONS, ...STATES_LOG_DELIVERY_ACTIONS]);
+      });
+
+      it("traces every function with X-Ray (active tracing)", () => {
+        const modes = handlerFunctions.map(
+          (handler) => partsOf(deployment, handler.functionName).fn.inputs["tracingConfig"],
+        );
+
+        expect(modes).to.deep.equal(handlerFunctions.map(() => ({ mode: "Active" })));
       });
 
       it("attaches no managed policy to any role", () => {
@@ -346,14 +415,20 @@ describe("HandlerFunction", () => {
         }
       });
 
-      it("packages the serialized handler with valibot, Powertools Idempotency and Powertools Metrics only: the runtime ships the AWS SDK", async () => {
+      it("uploads each function as one bundled file that requires nothing but Node's modules and the AWS SDK the runtime ships", async () => {
         for (const handler of handlerFunctions) {
           const code = partsOf(deployment, handler.functionName).fn.inputs["code"];
 
           expect(code).to.be.an.instanceOf(pulumi.asset.AssetArchive);
           const assets = await (code as pulumi.asset.AssetArchive).assets;
+          const bundle = assets["__index.js"];
 
-          expect(Object.keys(assets).sort(), handler.functionName).to.deep.equal(["__index.js", ...PACKAGED_MODULES]);
+          expect(Object.keys(assets), handler.functionName).to.deep.equal(["__index.js"]);
+          expect(bundle).to.be.an.instanceOf(pulumi.asset.StringAsset);
+          expect(
+            requiredOutsideTheRuntime(await (bundle as pulumi.asset.StringAsset).text),
+            handler.functionName,
+          ).to.deep.equal([]);
         }
       });
     });

@@ -13,6 +13,7 @@ const ROLE = "aws:iam/role:Role";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 const FUNCTION = "aws:lambda/function:Function";
 const STATE_MACHINE = "aws:sfn/stateMachine:StateMachine";
+const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 
 /** The workflow's resources, found by the names `OrderWorkflow` gives them. */
 function partsOf(deployment: Deployment) {
@@ -22,6 +23,7 @@ function partsOf(deployment: Deployment) {
     role: deployment.named(ROLE, "oms-order-workflow-role"),
     policy: deployment.named(ROLE_POLICY, "oms-order-workflow-access"),
     stateMachine: deployment.named(STATE_MACHINE, "oms-order-workflow"),
+    logGroup: deployment.named(LOG_GROUP, "oms-order-workflow-logs"),
   };
 }
 
@@ -29,8 +31,14 @@ function arnOf(resource: RecordedResource): string {
   return String(resource.state["arn"]);
 }
 
+/** How long each stack's `Pulumi.<stack>.yaml` keeps logs. */
+const stacks = [
+  { stack: "dev", logRetentionDays: 7 },
+  { stack: "prod", logRetentionDays: 90 },
+];
+
 describe("OrderWorkflow", () => {
-  for (const stack of ["dev", "prod"]) {
+  for (const { stack, logRetentionDays } of stacks) {
     describe(`on the ${stack} stack`, () => {
       let deployment: Deployment;
       let taskArn: (functionName: string) => string;
@@ -86,7 +94,7 @@ describe("OrderWorkflow", () => {
         });
       });
 
-      it("lets the state machine invoke exactly the three task functions and publish to exactly the notifications topic", () => {
+      it("lets the state machine invoke exactly the three task functions, publish to exactly the notifications topic, and deliver logs and traces in one AwsRequiresWildcard statement", () => {
         const { role, policy, topic } = partsOf(deployment);
 
         expect(policy.inputs["role"]).to.equal(role.id);
@@ -99,18 +107,67 @@ describe("OrderWorkflow", () => {
               Resource: [taskArn("check-inventory"), taskArn("create-order"), taskArn("release-stock")],
             },
             { Effect: "Allow", Action: ["sns:Publish"], Resource: [arnOf(topic)] },
+            {
+              Sid: "AwsRequiresWildcard",
+              Effect: "Allow",
+              Action: [
+                "logs:CreateLogDelivery",
+                "logs:GetLogDelivery",
+                "logs:UpdateLogDelivery",
+                "logs:DeleteLogDelivery",
+                "logs:ListLogDeliveries",
+                "logs:PutResourcePolicy",
+                "logs:DescribeResourcePolicies",
+                "logs:DescribeLogGroups",
+                "xray:PutTraceSegments",
+                "xray:PutTelemetryRecords",
+                "xray:GetSamplingRules",
+                "xray:GetSamplingTargets",
+              ],
+              Resource: "*",
+            },
           ],
         });
       });
 
-      it("runs an Express state machine with its own role, without logging or tracing, created after the role's policy", () => {
-        const { role, policy, stateMachine } = partsOf(deployment);
+      it("runs an Express state machine with its own role, traced by X-Ray, created after the role's policy and its log group", () => {
+        const { role, policy, stateMachine, logGroup } = partsOf(deployment);
 
-        expect(stateMachine.inputs).to.deep.include({ type: "EXPRESS", roleArn: arnOf(role) });
-        expect(Object.keys(stateMachine.inputs).sort()).to.deep.equal(["definition", "roleArn", "type"]);
+        expect(stateMachine.inputs).to.deep.include({
+          type: "EXPRESS",
+          roleArn: arnOf(role),
+          tracingConfiguration: { enabled: true },
+        });
+        expect(Object.keys(stateMachine.inputs).sort()).to.deep.equal([
+          "definition",
+          "loggingConfiguration",
+          "roleArn",
+          "tracingConfiguration",
+          "type",
+        ]);
         expect(deployment.optionsOf(STATE_MACHINE, stateMachine.name).dependsOn).to.deep.equal([
           `${ROLE_POLICY}::${policy.name}`,
+          `${LOG_GROUP}::${logGroup.name}`,
         ]);
+      });
+
+      it("logs failed states, without execution data (customers' names and addresses), to its own log group", () => {
+        const { stateMachine, logGroup } = partsOf(deployment);
+
+        expect(stateMachine.inputs["loggingConfiguration"]).to.deep.equal({
+          logDestination: `${arnOf(logGroup)}:*`,
+          level: "ERROR",
+          includeExecutionData: false,
+        });
+      });
+
+      it(`keeps the state machine's logs ${logRetentionDays} days, in a log group under /aws/vendedlogs/`, () => {
+        const { logGroup } = partsOf(deployment);
+
+        expect(logGroup.inputs).to.deep.equal({
+          namePrefix: "/aws/vendedlogs/states/oms-order-workflow-",
+          retentionInDays: logRetentionDays,
+        });
       });
 
       it("deploys the definition of workflow/definition.ts with the task functions' and the topic's ARNs", () => {

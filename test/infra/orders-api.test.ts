@@ -3,7 +3,14 @@ import { expect } from "chai";
 import { routeKey, routes } from "../../api/routes";
 import { OrdersApi, type OrdersApiArgs } from "../../infra";
 import { idempotencyTable, ordersTable, tables } from "../../storage/tables";
-import { type Deployment, MockRecorder, type RecordedResource, deployStack } from "../support/pulumi-mocks";
+import {
+  type Deployment,
+  MockRecorder,
+  type RecordedResource,
+  deployStack,
+  runProgram,
+  stackConfig,
+} from "../support/pulumi-mocks";
 
 const API = "aws:apigatewayv2/api:Api";
 const AUTHORIZER = "aws:apigatewayv2/authorizer:Authorizer";
@@ -16,6 +23,11 @@ const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 const TABLE = "aws:dynamodb/table:Table";
 const USER_POOL = "aws:cognito/userPool:UserPool";
 const CLIENT = "aws:cognito/userPoolClient:UserPoolClient";
+const DOMAIN_NAME = "aws:apigatewayv2/domainName:DomainName";
+const API_MAPPING = "aws:apigatewayv2/apiMapping:ApiMapping";
+
+/** A certificate in the dev stack's region, where a regional API Gateway domain name reads it. */
+const REGIONAL_CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/9f8e7d6c-5b4a-4321-9876-543210fedcba";
 
 /** What each stack's `Pulumi.<stack>.yaml` asks of the API (`functionTimeoutSeconds` defaults to 10). */
 const stacks = [
@@ -174,6 +186,15 @@ describe("OrdersApi", () => {
         });
       });
 
+      it("keeps the execute-api endpoint enabled, stated explicitly: CloudFront's origin where the edge is on", () => {
+        expect(only(deployment, API).inputs["disableExecuteApiEndpoint"]).to.equal(false);
+      });
+
+      it("gives API Gateway no custom domain when the stack sets none", () => {
+        expect(deployment.ofType(DOMAIN_NAME)).to.deep.equal([]);
+        expect(deployment.ofType(API_MAPPING)).to.deep.equal([]);
+      });
+
       it("allows the stack's origins, the routes' methods plus OPTIONS, and the headers the API reads", () => {
         const api = only(deployment, API);
 
@@ -203,7 +224,7 @@ describe("OrdersApi", () => {
         });
       });
 
-      it("creates one on-demand, encrypted table per definition in storage/tables.ts", () => {
+      it("creates one on-demand table per definition in storage/tables.ts, encrypted at rest as stated explicitly", () => {
         const created = deployment.ofType(TABLE);
 
         expect(created.map((table) => table.name).sort()).to.deep.equal(tables.map((t) => `oms-${t.name}`).sort());
@@ -263,6 +284,54 @@ describe("OrdersApi", () => {
       }
     });
   }
+
+  describe("on the dev stack with a custom domain", () => {
+    let deployment: Deployment;
+
+    before(async () => {
+      const config = {
+        ...stackConfig("dev"),
+        "oms:customDomain": JSON.stringify({
+          domainName: "api.dev.orders.example.com",
+          certificateArn: REGIONAL_CERTIFICATE,
+        }),
+      };
+      deployment = await runProgram("dev", config);
+    });
+
+    it("serves the domain as a regional API Gateway domain name with its certificate and TLS 1.2 at least", () => {
+      const domain = only(deployment, DOMAIN_NAME);
+
+      expect(domain.inputs).to.deep.equal({
+        domainName: "api.dev.orders.example.com",
+        domainNameConfiguration: {
+          certificateArn: REGIONAL_CERTIFICATE,
+          endpointType: "REGIONAL",
+          securityPolicy: "TLS_1_2",
+        },
+      });
+    });
+
+    it("maps the domain's root to the API's $default stage", () => {
+      const mapping = only(deployment, API_MAPPING);
+
+      expect(mapping.inputs).to.deep.equal({
+        apiId: only(deployment, API).id,
+        domainName: only(deployment, DOMAIN_NAME).id,
+        stage: only(deployment, STAGE).id,
+      });
+    });
+
+    it("exports the domain as apiUrl, and API Gateway's regional domain as where its DNS record must point", () => {
+      const domain = only(deployment, DOMAIN_NAME);
+
+      expect(deployment.outputs["apiUrl"]).to.equal("https://api.dev.orders.example.com/");
+      expect(deployment.outputs["customDomainTarget"]).to.equal(
+        (domain.state["domainNameConfiguration"] as Record<string, unknown>)["targetDomainName"],
+      );
+      expect(deployment.outputs["customDomainTarget"]).to.match(/\.execute-api\.eu-west-1\.amazonaws\.com$/);
+    });
+  });
 
   describe("args", () => {
     const valid: OrdersApiArgs = {

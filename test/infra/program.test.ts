@@ -14,25 +14,59 @@ async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
   throw new Error("Expected a rejection");
 }
 
+/** Each stack's components (prod adds the edge), and how long it keeps logs. */
+const stacks = [
+  {
+    stack: "dev",
+    components: [
+      "oms:infra:Alerting",
+      "oms:infra:Identity",
+      "oms:infra:OperationsDashboard",
+      "oms:infra:OrderWorkflow",
+      "oms:infra:OrdersApi",
+    ],
+    logRetentionDays: 7,
+  },
+  {
+    stack: "prod",
+    components: [
+      "oms:infra:Alerting",
+      "oms:infra:Edge",
+      "oms:infra:Identity",
+      "oms:infra:OperationsDashboard",
+      "oms:infra:OrderWorkflow",
+      "oms:infra:OrdersApi",
+    ],
+    logRetentionDays: 90,
+  },
+];
+
 describe("The OMS program (index.ts)", () => {
-  for (const stack of ["dev", "prod"]) {
+  for (const { stack, components: expectedComponents, logRetentionDays } of stacks) {
     describe(`on the ${stack} stack`, () => {
-      it("composes Identity, OrdersApi, OrderWorkflow and Alerting, all named oms", async () => {
+      it(`composes ${expectedComponents.map((type) => type.slice("oms:infra:".length)).join(", ")}, all named oms`, async () => {
         const deployment = await deployStack(stack);
 
         const components = deployment.resources.filter((r) => r.type.startsWith("oms:infra:") && r.name === "oms");
 
-        expect(components.map((component) => component.type).sort()).to.deep.equal([
-          "oms:infra:Alerting",
-          "oms:infra:Identity",
-          "oms:infra:OrderWorkflow",
-          "oms:infra:OrdersApi",
-        ]);
+        expect(components.map((component) => component.type).sort()).to.deep.equal(expectedComponents);
       });
 
-      it("exports the API URL, the user pool and client, the login URL, the table names, the alert topic, the order workflow and the notifications topic", async () => {
+      it(`keeps every log group's logs ${logRetentionDays} days: each function's, the API's access log, the workflow's`, async () => {
+        const deployment = await deployStack(stack);
+
+        const logGroups = deployment.ofType("aws:cloudwatch/logGroup:LogGroup");
+
+        expect(logGroups).to.have.length(14 + 2);
+        expect(logGroups.map((group) => [group.name, group.inputs["retentionInDays"]])).to.deep.equal(
+          logGroups.map((group) => [group.name, logRetentionDays]),
+        );
+      });
+
+      it("exports the API URL, the user pool and client, the login URL, the table names, the alert topic, the dashboard, the order workflow and the notifications topic", async () => {
         const deployment = await deployStack(stack);
         const stage = deployment.ofType("aws:apigatewayv2/stage:Stage")[0];
+        const distribution = deployment.ofType("aws:cloudfront/distribution:Distribution")[0];
         const alertTopic = deployment.named("aws:sns/topic:Topic", "oms-alerts");
         const notificationsTopic = deployment.named("aws:sns/topic:Topic", "oms-order-notifications");
         const stateMachine = deployment.named("aws:sfn/stateMachine:StateMachine", "oms-order-workflow");
@@ -48,6 +82,8 @@ describe("The OMS program (index.ts)", () => {
         expect(Object.keys(outputs).sort()).to.deep.equal([
           "alertTopicArn",
           "apiUrl",
+          "customDomainTarget",
+          "dashboardName",
           "hostedUiLoginUrl",
           "notificationsTopicArn",
           "orderWorkflowArn",
@@ -55,7 +91,10 @@ describe("The OMS program (index.ts)", () => {
           "userPoolClientId",
           "userPoolId",
         ]);
-        expect(outputs["apiUrl"]).to.equal(stage?.state["invokeUrl"]);
+        expect(outputs["apiUrl"]).to.equal(
+          distribution ? `https://${String(distribution.state["domainName"])}/` : stage?.state["invokeUrl"],
+        );
+        expect(outputs["customDomainTarget"]).to.equal(undefined);
         expect(outputs["tableNames"]).to.deep.equal(tableNames);
         expect(outputs["alertTopicArn"]).to.equal(alertTopic.state["arn"]);
         expect(outputs["orderWorkflowArn"]).to.equal(stateMachine.state["arn"]);
@@ -88,6 +127,30 @@ describe("The OMS program (index.ts)", () => {
           config["oms:protectData"] = "yes";
         },
         message: 'Stack "dev" has invalid config:\n  oms:protectData: protectData must be true or false',
+      },
+      {
+        what: "an alarm threshold of 0",
+        change: (config) => {
+          config["oms:alarms"] = JSON.stringify({ apiP99LatencyMs: 0 });
+        },
+        message:
+          'Stack "dev" has invalid config:\n  oms:alarms.apiP99LatencyMs: alarms.apiP99LatencyMs must be a positive integer',
+      },
+      {
+        what: "a WAF rate limit below WAF's minimum",
+        change: (config) => {
+          config["oms:edge"] = JSON.stringify({ enabled: true, rateLimitPer5Minutes: 5 });
+        },
+        message:
+          'Stack "dev" has invalid config:\n  oms:edge.rateLimitPer5Minutes: edge.rateLimitPer5Minutes must be at least 10',
+      },
+      {
+        what: "a custom domain whose certificate is not an ACM ARN",
+        change: (config) => {
+          config["oms:customDomain"] = JSON.stringify({ domainName: "api.example.com", certificateArn: "my-cert" });
+        },
+        message:
+          'Stack "dev" has invalid config:\n  oms:customDomain.certificateArn: customDomain.certificateArn must be an ACM certificate ARN',
       },
     ];
     for (const { what, change, message } of cases) {

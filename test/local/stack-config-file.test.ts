@@ -29,6 +29,14 @@ describe("readStackConfigFile", () => {
       callbackUrls: ["http://localhost:3000/callback"],
       functionMemoryMb: 256,
       functionTimeoutSeconds: 10,
+      alarms: {
+        apiP99LatencyMs: 2000,
+        api5xxRatePercent: 5,
+        functionThrottles: 1,
+        dynamoDbThrottles: 1,
+        notificationFailures: 1,
+      },
+      edge: { enabled: false, rateLimitPer5Minutes: 2000 },
     });
   });
 

@@ -103,6 +103,26 @@ export class MockRecorder implements pulumi.runtime.Mocks {
         return { name: physical, arn: `arn:aws:sns:${region}:${ACCOUNT_ID}:${physical}` };
       case "aws:sfn/stateMachine:StateMachine":
         return { name: physical, arn: `arn:aws:states:${region}:${ACCOUNT_ID}:stateMachine:${physical}` };
+      case "aws:apigatewayv2/domainName:DomainName": {
+        const configuration = inputs["domainNameConfiguration"] as Record<string, unknown>;
+        return {
+          domainNameConfiguration: {
+            ...configuration,
+            targetDomainName: `d-${id}.execute-api.${region}.amazonaws.com`,
+            hostedZoneId: "ZMOCKAPIGATEWAY",
+          },
+        };
+      }
+      case "aws:wafv2/webAcl:WebAcl": {
+        // A CloudFront web ACL is global: its ARN names us-east-1 whatever the stack's region.
+        const aclRegion = typeof inputs["region"] === "string" ? inputs["region"] : region;
+        return { name: physical, arn: `arn:aws:wafv2:${aclRegion}:${ACCOUNT_ID}:global/webacl/${physical}/${id}` };
+      }
+      case "aws:cloudfront/distribution:Distribution":
+        return {
+          domainName: `d${physicalName(type, name).slice(-7)}.cloudfront.net`,
+          arn: `arn:aws:cloudfront::${ACCOUNT_ID}:distribution/${id}`,
+        };
       default:
         return {};
     }
