@@ -1,0 +1,57 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
+import type { StackCommand, StackErrors, StackReady } from "./stack-process";
+
+/** The local stack, running in its own process. */
+export interface StackProcess extends StackReady {
+  /** How many error lines the stack has logged so far. */
+  errors(): Promise<number>;
+  /** Stops the stack (DynamoDB Local, cognito-local) and its process. */
+  stop(): Promise<void>;
+}
+
+/** Startup takes DynamoDB Local's and cognito-local's boot, a few seconds; far longer means something is stuck. */
+const STARTUP_TIMEOUT_MS = 120_000;
+
+function send(child: ChildProcess, command: StackCommand): void {
+  child.send(command);
+}
+
+/** Starts `bench/stack-process.ts` under this Node (24, under npm) and waits until the stack answers. */
+export function startStackProcess(): Promise<StackProcess> {
+  const child = spawn(
+    process.execPath,
+    ["-r", "ts-node/register/transpile-only", join(__dirname, "stack-process.ts")],
+    {
+      cwd: join(__dirname, ".."),
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+    },
+  );
+  child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(`[local stack] ${chunk.toString("utf8")}`));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+
+  const stop = async () => {
+    if (child.exitCode === null && child.connected) send(child, { type: "stop" });
+    await exited;
+  };
+  const errors = () =>
+    new Promise<number>((resolve) => {
+      child.once("message", (message: StackErrors) => resolve(message.count));
+      send(child, { type: "errors" });
+    });
+
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error("The local stack did not start within two minutes"));
+    }, STARTUP_TIMEOUT_MS);
+    child.once("message", (ready: StackReady) => {
+      clearTimeout(timer);
+      resolve({ ...ready, errors, stop });
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`The local stack exited (code ${String(code)}) before it was ready`));
+    });
+  });
+}

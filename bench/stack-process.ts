@@ -1,0 +1,82 @@
+import { type LocalStack, startLocalStack } from "../local/local-stack";
+import { localToken } from "../local/local-token";
+
+/**
+ * The local stack in a process of its own, so that the load generator never shares its event
+ * loop, and the functions' log lines go nowhere. Started by `bench/local-stack-process.ts`, it
+ * reports `StackReady` over IPC and stops when told, or when its parent goes away.
+ */
+
+/** What the benchmark needs from the running stack. */
+export interface StackReady {
+  readonly type: "ready";
+  readonly url: string;
+  readonly dynamodbEndpoint: string;
+  readonly region: string;
+  /** Places and lists orders under load. */
+  readonly customer: { readonly token: string; readonly sub: string };
+  /** Owns the orders of the scale measurement. */
+  readonly reader: { readonly token: string; readonly sub: string };
+  /** Sets stock. */
+  readonly admin: { readonly token: string };
+}
+
+/** What the parent may send. */
+export type StackCommand = { readonly type: "stop" } | { readonly type: "errors" };
+
+/** Answers `{ type: "errors" }`: how many error lines the stack has logged. */
+export interface StackErrors {
+  readonly type: "errors";
+  readonly count: number;
+}
+
+/** Error lines past this many are counted, not printed: under load one fault repeats thousands of times. */
+const PRINTED_ERRORS = 5;
+
+async function main(): Promise<void> {
+  let errors = 0;
+  // Set once the stack is up; a stop asked for during startup still ends the process.
+  const running: { stack?: LocalStack } = {};
+  const stop = async () => {
+    await running.stack?.stop();
+    process.exit(0);
+  };
+  process.on("disconnect", () => void stop());
+  process.on("message", (command: StackCommand) => {
+    if (command.type === "stop") void stop();
+    else process.send?.({ type: "errors", count: errors } satisfies StackErrors);
+  });
+
+  const stack = await startLocalStack({
+    port: 0,
+    dataDir: null,
+    // The stack's own throttle would answer 429 long before the machine is the limit.
+    throttle: { burstLimit: 100_000, rateLimit: 100_000 },
+    log: {
+      info: () => undefined,
+      error: (line) => {
+        errors += 1;
+        if (errors <= PRINTED_ERRORS) process.stderr.write(`${line}\n`);
+      },
+    },
+  });
+  running.stack = stack;
+  const pool = { cognitoEndpoint: stack.cognitoEndpoint, userPoolId: stack.userPoolId, clientId: stack.clientId };
+  const customer = await localToken({ ...pool, email: "bench-customer@example.com" });
+  const reader = await localToken({ ...pool, email: "bench-reader@example.com" });
+  const admin = await localToken({ ...pool, email: "bench-admin@example.com", admin: true });
+  process.send?.({
+    type: "ready",
+    url: stack.url,
+    dynamodbEndpoint: stack.dynamodbEndpoint,
+    region: stack.region,
+    customer: { token: customer.idToken, sub: customer.sub },
+    reader: { token: reader.idToken, sub: reader.sub },
+    admin: { token: admin.idToken },
+  } satisfies StackReady);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});

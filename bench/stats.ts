@@ -1,0 +1,17 @@
+/** The `p`-th percentile (0–100) of `samples`, nearest-rank; NaN when there are none. */
+export function percentile(samples: readonly number[], p: number): number {
+  if (samples.length === 0) return Number.NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? Number.NaN;
+}
+
+/** The median of `samples`. */
+export function median(samples: readonly number[]): number {
+  return percentile(samples, 50);
+}
+
+/** `a / b`, rounded to two decimals. */
+export function ratio(a: number, b: number): number {
+  return Math.round((a / b) * 100) / 100;
+}
