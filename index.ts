@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Alerting, Edge, Identity, OperationsDashboard, OrderWorkflow, OrdersApi } from "./infra";
+import { Alerting, Identity, OrderWorkflow, OrdersApi } from "./infra";
 import {
   CONFIG_NAMESPACE,
   STACK_CONFIG_KEYS,
@@ -64,8 +64,8 @@ const api = new OrdersApi("oms", {
   orderWorkflowArn: workflowArnOnceBuilt,
   notificationsTopicArn: topicArnOnceBuilt,
   protectData: config.protectData,
-  // Behind the edge, CloudFront serves the custom domain; the API keeps only its execute-api URL.
-  ...(config.customDomain && !config.edge.enabled ? { customDomain: config.customDomain } : {}),
+  ...(config.customDomain ? { customDomain: config.customDomain } : {}),
+  ...(config.edge.enabled ? { edge: { rateLimitPer5Minutes: config.edge.rateLimitPer5Minutes } } : {}),
   stack,
 });
 
@@ -79,36 +79,22 @@ const workflow = new OrderWorkflow("oms", {
 resolveOrderWorkflowArn(workflow.stateMachineArn);
 resolveNotificationsTopicArn(workflow.notificationsTopicArn);
 
-const edge = config.edge.enabled
-  ? new Edge("oms", {
-      originDomainName: api.executeApiDomainName,
-      rateLimitPer5Minutes: config.edge.rateLimitPer5Minutes,
-      ...(config.customDomain ? { customDomain: config.customDomain } : {}),
-    })
-  : undefined;
-
-/** What is alarmed on and graphed: every function, the workflow, the API, every table, the order e-mails. */
-const watched = {
+// What is alarmed on and graphed: every function, the workflow, the API, every table, the order e-mails.
+const alerting = new Alerting("oms", {
+  alertEmail: config.alertEmail,
+  thresholds: config.alarms,
   functions: { ...api.functions, ...workflow.functions },
   stateMachines: { "order-workflow": workflow.stateMachineArn },
   apis: { api: api.apiId },
   tables: Object.fromEntries(Object.entries(api.tables).map(([logical, table]) => [logical, table.name])),
   topics: { "order-notifications": workflow.notificationsTopicName },
-};
-
-const alerting = new Alerting("oms", {
-  alertEmail: config.alertEmail,
-  thresholds: config.alarms,
-  ...watched,
   stack,
 });
 
-const dashboard = new OperationsDashboard("oms", { ...watched, stack });
-
 /** Base URL of the orders API, as clients should call it: CloudFront's (or its custom domain) when the edge is on. */
-export const apiUrl = edge?.url ?? api.url;
+export const apiUrl = api.url;
 /** Where the custom domain's DNS record must point (CNAME or alias), when the stack has one. */
-export const customDomainTarget = edge && config.customDomain ? edge.distributionDomainName : api.customDomainTarget;
+export const customDomainTarget = api.customDomainTarget;
 /** Cognito user pool id. */
 export const userPoolId = identity.userPoolId;
 /** Cognito app client id: the audience of the tokens the API accepts. */
@@ -120,7 +106,7 @@ export const tableNames = api.tableNames;
 /** ARN of the SNS topic that receives every operational alarm. */
 export const alertTopicArn = alerting.alertTopicArn;
 /** Name of the stack's CloudWatch dashboard. */
-export const dashboardName = dashboard.dashboardName;
+export const dashboardName = alerting.dashboardName;
 /** ARN of the order workflow's Express state machine. */
 export const orderWorkflowArn = workflow.stateMachineArn;
 /** ARN of the SNS topic that carries customers' order e-mails. */

@@ -21,6 +21,7 @@ import {
   workflowAlarmRules,
 } from "../monitoring/alarms";
 import { ArgsChecker, stackName } from "./component-args";
+import { OperationsDashboard } from "./operations-dashboard";
 
 const TYPE = "oms:infra:Alerting";
 
@@ -68,11 +69,14 @@ interface Watched {
  * rule of `monitoring/alarms.ts` for its kind (functions, state machines, APIs, tables, topics),
  * each with the stack's threshold, notifying the topic when it fires and when it clears. A
  * metric-math rule's business metrics are those of the stack (`businessMetricsNamespace`), as
- * Powertools Metrics publishes them from its functions.
+ * Powertools Metrics publishes them from its functions. The stack's `OperationsDashboard` graphs
+ * the same resources.
  */
 export class Alerting extends pulumi.ComponentResource {
   /** The ARN of the SNS topic every alarm notifies. */
   public readonly alertTopicArn: pulumi.Output<string>;
+  /** The name of the stack's CloudWatch dashboard, which graphs the watched resources. */
+  public readonly dashboardName: pulumi.Output<string>;
 
   constructor(name: string, args: AlertingArgs, opts?: pulumi.ComponentResourceOptions) {
     const checker = new ArgsChecker(TYPE, name);
@@ -105,8 +109,29 @@ export class Alerting extends pulumi.ComponentResource {
       }
     }
 
+    const dashboard = this.createDashboard(name, args);
+
     this.alertTopicArn = topic.arn;
-    this.registerOutputs({ alertTopicArn: this.alertTopicArn });
+    this.dashboardName = dashboard.dashboardName;
+    this.registerOutputs({ alertTopicArn: this.alertTopicArn, dashboardName: this.dashboardName });
+  }
+
+  /** The dashboard graphs what the alarms watch. */
+  private createDashboard(name: string, args: AlertingArgs): OperationsDashboard {
+    return new OperationsDashboard(
+      name,
+      {
+        functions: args.functions,
+        stateMachines: args.stateMachines,
+        apis: args.apis ?? {},
+        tables: args.tables ?? {},
+        topics: args.topics ?? {},
+        stack: args.stack,
+      },
+      // The dashboard was once composed at the top of the program: the alias keeps its URN, and its
+      // children's, so that moving it under Alerting replaces nothing.
+      { parent: this, aliases: [{ parent: pulumi.rootStackResource }] },
+    );
   }
 
   private createTopic(name: string): aws.sns.Topic {

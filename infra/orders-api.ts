@@ -4,6 +4,7 @@ import { CORS_ALLOW_HEADERS, CORS_MAX_AGE_SECONDS, corsAllowMethods } from "../a
 import { type Route, routeKey, routes } from "../api/routes";
 import { type TableDefinition, keyAttributes, tables } from "../storage/tables";
 import { ArgsChecker, integerBetween, nonEmpty, oneOf, positiveInteger } from "./component-args";
+import { Edge } from "./edge";
 import { type DeployedTable, HandlerFunction, type HandlerFunctionArgs, type ServiceArns } from "./handler-function";
 import { LOG_RETENTION_DAYS } from "./stack-config";
 
@@ -39,6 +40,12 @@ export interface CustomDomain {
   readonly certificateArn: string;
 }
 
+/** CloudFront and AWS WAF in front of the API (`Edge`): how hard WAF limits each client. */
+export interface OrdersApiEdge {
+  /** Requests one client IP may make in 5 minutes before WAF blocks it (10 to 2,000,000,000). */
+  readonly rateLimitPer5Minutes: pulumi.Input<number>;
+}
+
 /** How the orders API is exposed, who may call it, and how its functions run. */
 export interface OrdersApiArgs {
   /** The `iss` of the tokens the JWT authorizer accepts (`Identity.issuerUrl`). */
@@ -68,10 +75,16 @@ export interface OrdersApiArgs {
    */
   protectData?: boolean;
   /**
-   * Serve the API on this host name (a regional API Gateway domain name and API mapping) as well as
-   * on its execute-api URL; leave it out when CloudFront serves the host name instead (`Edge`).
+   * Serve the API on this host name: on CloudFront when `edge` is given (its certificate then in
+   * us-east-1), else on a regional API Gateway domain name and API mapping, as well as on the
+   * execute-api URL.
    */
   customDomain?: CustomDomain;
+  /**
+   * Put CloudFront and AWS WAF (`Edge`) in front of the API's execute-api host, and serve clients there.
+   * @default no edge: clients call API Gateway directly
+   */
+  edge?: OrdersApiEdge;
   /** The stack's name: the functions' business metrics go to `businessMetricsNamespace(stack)`. */
   stack: string;
 }
@@ -79,16 +92,21 @@ export interface OrdersApiArgs {
 /**
  * The orders API: every table in `storage/tables.ts`, and an HTTP API serving every route in
  * `api/routes.ts`, each behind the JWT authorizer and backed by its own least-privilege function,
- * which is handed the ARNs of the services its route names.
+ * which is handed the ARNs of the services its route names; with `edge`, CloudFront and AWS WAF
+ * (`Edge`) in front of it.
  */
 export class OrdersApi extends pulumi.ComponentResource {
-  /** The API's base URL: `https://<customDomain>/` when it has one, else the `$default` stage's invoke URL. */
+  /**
+   * The API's base URL, as clients should call it: `https://<customDomain>/` when it has one, else
+   * CloudFront's URL behind an edge, else the `$default` stage's invoke URL.
+   */
   public readonly url: pulumi.Output<string>;
   /** The host name of the API's execute-api endpoint, which CloudFront uses as its origin. */
   public readonly executeApiDomainName: pulumi.Output<string>;
   /**
-   * Where the custom domain's DNS record must point (a CNAME or alias to API Gateway's regional
-   * domain name); undefined without a custom domain.
+   * Where the custom domain's DNS record must point (a CNAME or alias to the CloudFront
+   * distribution behind an edge, else to API Gateway's regional domain name); undefined without a
+   * custom domain.
    */
   public readonly customDomainTarget: pulumi.Output<string | undefined>;
   /** The HTTP API's id: the `ApiId` dimension of its metrics. */
@@ -141,13 +159,19 @@ export class OrdersApi extends pulumi.ComponentResource {
       return [route.functionName, fn.functionName] as const;
     });
     const stage = this.createStage(name, api, throttle, logRetentionDays);
-    const domain = args.customDomain && this.createCustomDomain(name, api, stage, args.customDomain);
+    const executeApiDomainName = api.apiEndpoint.apply((endpoint) => new URL(endpoint).host);
+    // Behind the edge, CloudFront serves the custom domain; the API keeps only its execute-api URL.
+    const edge = args.edge && this.createEdge(name, executeApiDomainName, args.edge, args.customDomain);
+    const domain = !edge && args.customDomain && this.createCustomDomain(name, api, stage, args.customDomain);
 
-    this.url = domain ? pulumi.interpolate`https://${domain.domainName}/` : stage.invokeUrl;
-    this.executeApiDomainName = api.apiEndpoint.apply((endpoint) => new URL(endpoint).host);
-    this.customDomainTarget = domain
-      ? domain.domainNameConfiguration.targetDomainName
-      : pulumi.output<string | undefined>(undefined);
+    this.url = edge ? edge.url : domain ? pulumi.interpolate`https://${domain.domainName}/` : stage.invokeUrl;
+    this.executeApiDomainName = executeApiDomainName;
+    this.customDomainTarget =
+      edge && args.customDomain
+        ? edge.distributionDomainName
+        : domain
+          ? domain.domainNameConfiguration.targetDomainName
+          : pulumi.output<string | undefined>(undefined);
     this.apiId = api.id;
     this.tableNames = pulumi.output(Object.fromEntries(deployed.map(([logical, table]) => [logical, table.name])));
     this.tableArns = pulumi.output(Object.fromEntries(deployed.map(([logical, table]) => [logical, table.arn])));
@@ -315,6 +339,26 @@ export class OrdersApi extends pulumi.ComponentResource {
         accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
       },
       { parent: this },
+    );
+  }
+
+  /** CloudFront and WAF in front of the execute-api host, serving the custom domain if there is one. */
+  private createEdge(
+    name: string,
+    originDomainName: pulumi.Output<string>,
+    edge: OrdersApiEdge,
+    customDomain: CustomDomain | undefined,
+  ): Edge {
+    return new Edge(
+      name,
+      {
+        originDomainName,
+        rateLimitPer5Minutes: edge.rateLimitPer5Minutes,
+        ...(customDomain ? { customDomain } : {}),
+      },
+      // The edge was once composed at the top of the program: the alias keeps its URN, and its
+      // children's, so that moving it under the API replaces nothing.
+      { parent: this, aliases: [{ parent: pulumi.rootStackResource }] },
     );
   }
 

@@ -4,6 +4,7 @@ import { Edge, type EdgeArgs } from "../../infra";
 import {
   type Deployment,
   MockRecorder,
+  ROOT_STACK,
   type RecordedResource,
   deployStack,
   runProgram,
@@ -133,6 +134,16 @@ describe("Edge", () => {
 
       expect(deployment.outputs["apiUrl"]).to.equal(`https://${String(distribution.state["domainName"])}/`);
       expect(deployment.outputs["customDomainTarget"]).to.equal(undefined);
+    });
+
+    it("belongs to OrdersApi, aliased to the root stack where it was first deployed, and owns its web ACL and distribution", () => {
+      const edge = deployment.optionsOf("oms:infra:Edge", "oms");
+
+      const children = [WEB_ACL, DISTRIBUTION].map((type) => deployment.optionsOf(type, "oms-edge").parent);
+
+      expect(edge.parent).to.equal("oms:infra:OrdersApi::oms");
+      expect(edge.aliases).to.deep.equal([{ parent: ROOT_STACK }]);
+      expect(children).to.deep.equal(["oms:infra:Edge::oms", "oms:infra:Edge::oms"]);
     });
 
     it("keeps the API's execute-api endpoint enabled: it is CloudFront's origin", () => {

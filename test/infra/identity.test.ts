@@ -72,7 +72,11 @@ describe("Identity", () => {
           const pool = only(deployment, USER_POOL);
 
           expect(pool.inputs["deletionProtection"]).to.equal("INACTIVE");
-          expect(deployment.optionsOf(USER_POOL, pool.name)).to.deep.equal({ dependsOn: [] });
+          expect(deployment.optionsOf(USER_POOL, pool.name)).to.deep.equal({
+            dependsOn: [],
+            parent: "oms:infra:Identity::oms",
+            aliases: [],
+          });
         });
       }
 

@@ -6,7 +6,7 @@ import { OperationsDashboard } from "../../infra";
 import type { DashboardBody, ExpressionLine, MetricLine, MetricWidget } from "../../monitoring/dashboard";
 import { tables } from "../../storage/tables";
 import { workflowTasks } from "../../workflow/tasks";
-import { type Deployment, MockRecorder, type RecordedResource, deployStack } from "../support/pulumi-mocks";
+import { type Deployment, MockRecorder, ROOT_STACK, type RecordedResource, deployStack } from "../support/pulumi-mocks";
 
 const DASHBOARD = "aws:cloudwatch/dashboard:Dashboard";
 const FUNCTION = "aws:lambda/function:Function";
@@ -67,6 +67,16 @@ describe("OperationsDashboard", () => {
 
         expect(dashboard.inputs["dashboardName"]).to.equal(`oms-${stack}`);
         expect(deployment.outputs["dashboardName"]).to.equal(`oms-${stack}`);
+      });
+
+      it("belongs to Alerting, aliased to the root stack where it was first deployed, and owns the dashboard", () => {
+        const component = deployment.optionsOf("oms:infra:OperationsDashboard", "oms");
+
+        const dashboard = deployment.optionsOf(DASHBOARD, "oms-operations");
+
+        expect(component.parent).to.equal("oms:infra:Alerting::oms");
+        expect(component.aliases).to.deep.equal([{ parent: ROOT_STACK }]);
+        expect(dashboard.parent).to.equal("oms:infra:OperationsDashboard::oms");
       });
 
       it("reads every graph's metrics in the stack's region", () => {

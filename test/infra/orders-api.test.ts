@@ -278,7 +278,11 @@ describe("OrdersApi", () => {
               pointInTimeRecovery: { enabled: false },
               deletionProtectionEnabled: false,
             });
-            expect(deployment.optionsOf(TABLE, table.name)).to.deep.equal({ dependsOn: [] });
+            expect(deployment.optionsOf(TABLE, table.name)).to.deep.equal({
+              dependsOn: [],
+              parent: "oms:infra:OrdersApi::oms",
+              aliases: [],
+            });
           }
         });
       }

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { tables } from "../../storage/tables";
-import { MockRecorder, deployStack, runProgram, stackConfig } from "../support/pulumi-mocks";
+import { MockRecorder, ROOT_STACK, deployStack, runProgram, stackConfig } from "../support/pulumi-mocks";
 
 /** The error a promise rejects with; fails when it resolves. */
 async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
@@ -14,42 +14,74 @@ async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
   throw new Error("Expected a rejection");
 }
 
-/** Each stack's components (prod adds the edge), and how long it keeps logs. */
+/** The components `index.ts` composes, on every stack. */
+const TOP_LEVEL_COMPONENTS = [
+  "oms:infra:Alerting",
+  "oms:infra:Identity",
+  "oms:infra:OrderWorkflow",
+  "oms:infra:OrdersApi",
+];
+
+/** A component named oms that a top-level component composes as its child, where index.ts once did. */
+interface OwnedComponent {
+  readonly type: string;
+  /** Its parent, as `<type>::<name>`. */
+  readonly parent: string;
+}
+
+const DASHBOARD_IN_ALERTING: OwnedComponent = {
+  type: "oms:infra:OperationsDashboard",
+  parent: "oms:infra:Alerting::oms",
+};
+const EDGE_IN_ORDERS_API: OwnedComponent = { type: "oms:infra:Edge", parent: "oms:infra:OrdersApi::oms" };
+
+/** Each stack's components owned by others (prod adds the edge), and how long it keeps logs. */
 const stacks = [
   {
     stack: "dev",
-    components: [
-      "oms:infra:Alerting",
-      "oms:infra:Identity",
-      "oms:infra:OperationsDashboard",
-      "oms:infra:OrderWorkflow",
-      "oms:infra:OrdersApi",
-    ],
+    owned: [DASHBOARD_IN_ALERTING],
+    ownedDescription: "the dashboard inside Alerting",
     logRetentionDays: 7,
   },
   {
     stack: "prod",
-    components: [
-      "oms:infra:Alerting",
-      "oms:infra:Edge",
-      "oms:infra:Identity",
-      "oms:infra:OperationsDashboard",
-      "oms:infra:OrderWorkflow",
-      "oms:infra:OrdersApi",
-    ],
+    owned: [EDGE_IN_ORDERS_API, DASHBOARD_IN_ALERTING],
+    ownedDescription: "the edge inside OrdersApi and the dashboard inside Alerting",
     logRetentionDays: 90,
   },
 ];
 
 describe("The OMS program (index.ts)", () => {
-  for (const { stack, components: expectedComponents, logRetentionDays } of stacks) {
+  for (const { stack, owned, ownedDescription, logRetentionDays } of stacks) {
     describe(`on the ${stack} stack`, () => {
-      it(`composes ${expectedComponents.map((type) => type.slice("oms:infra:".length)).join(", ")}, all named oms`, async () => {
+      it("composes exactly Identity, OrdersApi, OrderWorkflow and Alerting, all named oms, and nothing else", async () => {
         const deployment = await deployStack(stack);
 
-        const components = deployment.resources.filter((r) => r.type.startsWith("oms:infra:") && r.name === "oms");
+        const topLevel = deployment.resources.filter(
+          (r) => !r.type.startsWith("pulumi:") && deployment.optionsOf(r.type, r.name).parent === ROOT_STACK,
+        );
 
-        expect(components.map((component) => component.type).sort()).to.deep.equal(expectedComponents);
+        expect(topLevel.map((r) => `${r.type}::${r.name}`).sort()).to.deep.equal(
+          TOP_LEVEL_COMPONENTS.map((type) => `${type}::oms`),
+        );
+      });
+
+      it(`finds ${ownedDescription}, and no other component named oms`, async () => {
+        const deployment = await deployStack(stack);
+
+        const others = deployment.resources
+          .filter((r) => r.type.startsWith("oms:infra:") && r.name === "oms" && !TOP_LEVEL_COMPONENTS.includes(r.type))
+          .map((r) => ({ type: r.type, parent: deployment.optionsOf(r.type, r.name).parent }));
+
+        expect(others).to.deep.equal(owned);
+      });
+
+      it(`aliases ${ownedDescription} to the root stack, where index.ts composed them, so that a deployed stack replaces nothing`, async () => {
+        const deployment = await deployStack(stack);
+
+        const aliases = owned.map(({ type }) => deployment.optionsOf(type, "oms").aliases);
+
+        expect(aliases).to.deep.equal(owned.map(() => [{ parent: ROOT_STACK }]));
       });
 
       it(`keeps every log group's logs ${logRetentionDays} days: each function's, the API's access log, the workflow's`, async () => {

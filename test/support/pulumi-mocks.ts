@@ -23,12 +23,24 @@ export interface RecordedResource {
   readonly state: Readonly<Record<string, unknown>>;
 }
 
+/** The root stack resource, as `RecordedOptions` names a parent. */
+export const ROOT_STACK = "pulumi:pulumi:Stack";
+
+/**
+ * One of a resource's aliases: the fields it sets, a former parent named `<type>::<name>`, or
+ * `ROOT_STACK` for `pulumi.rootStackResource`; a URN alias is kept as is.
+ */
+export type RecordedAlias = string | { readonly name?: unknown; readonly type?: unknown; readonly parent?: string };
+
 /** A resource's options as its constructor received them (the mock engine never sees options). */
 export interface RecordedOptions {
   readonly protect?: boolean;
   readonly retainOnDelete?: boolean;
   /** The `dependsOn` resources, as `<type>::<name>`. */
   readonly dependsOn: readonly string[];
+  /** The parent, as `<type>::<name>`, or `ROOT_STACK` for a resource the program composes at the top. */
+  readonly parent: string;
+  readonly aliases: readonly RecordedAlias[];
 }
 
 /** A deterministic stand-in for Pulumi's auto-naming suffix, so physical names differ from logical ones. */
@@ -188,6 +200,26 @@ export function stackConfig(stack: string): Record<string, string> {
   );
 }
 
+function recordAlias(
+  alias: pulumi.Input<string | pulumi.Alias>,
+  nameOf: (parent: pulumi.Resource | undefined) => string,
+): RecordedAlias {
+  if (typeof alias === "string") {
+    return alias;
+  }
+  if (pulumi.Output.isInstance(alias) || alias instanceof Promise) {
+    throw new Error("The mocks record only aliases given as plain values");
+  }
+  const { parent, ...rest } = alias;
+  if (!("parent" in alias)) {
+    return rest;
+  }
+  if (parent !== undefined && !pulumi.Resource.isInstance(parent)) {
+    throw new Error("The mocks record only alias parents given as resources");
+  }
+  return { ...rest, parent: nameOf(parent) };
+}
+
 /** The program runs when it is loaded, so every run must load it, and what it imports, anew. */
 function forgetProgramModules(): void {
   const testDir = join(PROJECT_ROOT, "test") + sep;
@@ -220,10 +252,16 @@ export async function runProgram(
       pulumi.runtime.registerStackTransformation(({ resource, type, name, opts }) => {
         names.set(resource, `${type}::${name}`);
         const dependsOn = opts.dependsOn === undefined ? [] : [opts.dependsOn].flat();
+        const nameOf = (parent: pulumi.Resource | undefined) =>
+          parent === undefined || parent === pulumi.runtime.getStackResource()
+            ? ROOT_STACK
+            : (names.get(parent) ?? "unknown");
         options.set(`${type}::${name}`, {
           ...(opts.protect === undefined ? {} : { protect: opts.protect }),
           ...(opts.retainOnDelete === undefined ? {} : { retainOnDelete: opts.retainOnDelete }),
           dependsOn: dependsOn.map((dependency) => names.get(dependency as pulumi.Resource) ?? "unknown"),
+          parent: nameOf(opts.parent),
+          aliases: (opts.aliases ?? []).map((alias) => recordAlias(alias, nameOf)),
         });
         return undefined;
       });
