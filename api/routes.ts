@@ -33,7 +33,7 @@ export interface Route {
   readonly path: string;
   /** The function's name: its Pulumi child name suffix and its log group's. Never rename once shipped. */
   readonly functionName: string;
-  /** Builds the handler; passed to `CallbackFunction` as `callbackFactory` and called locally with local adapters. */
+  /** Builds the handler: serialized and bundled for Lambda by `handlerArchive`, called locally with local adapters. */
   readonly handler: ApiHandlerFactory;
   /** Every table access the function needs; its IAM policy is exactly this plus `services`. */
   readonly grants: readonly TableGrant[];

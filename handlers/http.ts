@@ -22,7 +22,7 @@ export interface InjectedAdapters {
   readonly metrics?: BusinessMetrics;
 }
 
-/** Builds a route's function once per cold start: what `CallbackFunction` calls `callbackFactory`. */
+/** Builds a route's function once per cold start: the factory `pulumi up` serializes (see `infra/handler-code.ts`). */
 export type ApiHandlerFactory = (adapters?: InjectedAdapters) => ApiHandler;
 
 /** Bodies above this are refused before parsing; an order is a few hundred bytes. */

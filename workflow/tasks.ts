@@ -12,7 +12,7 @@ export interface WorkflowTask {
   readonly state: StateName;
   /** The function's name: its Pulumi child name suffix and its log group's. Never rename once shipped. */
   readonly functionName: string;
-  /** Builds the handler; passed to `CallbackFunction` as `callbackFactory` and called as is locally. */
+  /** Builds the handler: serialized and bundled for Lambda by `handlerArchive`, called as is locally. */
   readonly handler: TaskHandlerFactory;
   /** Every table access the function needs; its IAM policy is exactly this. */
   readonly grants: readonly TableGrant[];

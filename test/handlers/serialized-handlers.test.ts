@@ -21,7 +21,7 @@ const functions: readonly { name: string; factory: () => unknown }[] = [
   ...workflowTasks.map((task) => ({ name: task.functionName, factory: task.handler })),
 ];
 
-/** Serializes a factory exactly as `aws.lambda.CallbackFunction` does before `pulumi up` uploads it. */
+/** Serializes a factory exactly as `aws.lambda.CallbackFunction` (and `infra/handler-code.ts`) does before `pulumi up` bundles it. */
 function serialize(factory: () => unknown): Promise<pulumi.runtime.SerializedFunction> {
   return pulumi.runtime.serializeFunction(factory, {
     serialize: () => true,
