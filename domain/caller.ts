@@ -3,6 +3,15 @@ import type { Order } from "./order";
 /** The Cognito group whose members manage every order. */
 export const ADMIN_GROUP = "admin";
 
+/** What a user's password must have: the user pool's policy, in the cloud and in the local stack alike. */
+export const PASSWORD_POLICY = {
+  minimumLength: 12,
+  requireLowercase: true,
+  requireUppercase: true,
+  requireNumbers: true,
+  requireSymbols: true,
+} as const;
+
 /** Who is asking, as the JWT authorizer vouched for it. */
 export interface Caller {
   /** The token's `sub`: the user's stable id. */

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ADMIN_GROUP } from "../domain/caller";
+import { ADMIN_GROUP, PASSWORD_POLICY } from "../domain/caller";
 import { ArgsChecker, nonEmpty } from "./component-args";
 
 const TYPE = "oms:infra:Identity";
@@ -77,14 +77,7 @@ export class Identity extends pulumi.ComponentResource {
       {
         usernameAttributes: ["email"],
         autoVerifiedAttributes: ["email"],
-        passwordPolicy: {
-          minimumLength: 12,
-          requireLowercase: true,
-          requireUppercase: true,
-          requireNumbers: true,
-          requireSymbols: true,
-          temporaryPasswordValidityDays: 7,
-        },
+        passwordPolicy: { ...PASSWORD_POLICY, temporaryPasswordValidityDays: 7 },
         accountRecoverySetting: { recoveryMechanisms: [{ name: "verified_email", priority: 1 }] },
         deletionProtection: protectData ? "ACTIVE" : "INACTIVE",
       },

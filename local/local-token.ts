@@ -8,7 +8,8 @@ import {
   SignUpCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { ADMIN_GROUP } from "../domain/caller";
-import { PASSWORD_POLICY, cognitoClient } from "./user-pool";
+import { PASSWORD_POLICY } from "../domain/caller";
+import { cognitoClient } from "./user-pool";
 
 /**
  * The password `npm run token` gives new users unless told otherwise. It only ever exists in
@@ -43,13 +44,13 @@ export interface LocalTokens {
 /** What is wrong with `password` under the cloud's policy; empty when it is fine. */
 export function passwordProblems(password: string): string[] {
   const problems: string[] = [];
-  if (password.length < PASSWORD_POLICY.MinimumLength) {
-    problems.push(`at least ${PASSWORD_POLICY.MinimumLength} characters`);
+  if (password.length < PASSWORD_POLICY.minimumLength) {
+    problems.push(`at least ${PASSWORD_POLICY.minimumLength} characters`);
   }
-  if (PASSWORD_POLICY.RequireUppercase && !/[A-Z]/.test(password)) problems.push("an uppercase letter");
-  if (PASSWORD_POLICY.RequireLowercase && !/[a-z]/.test(password)) problems.push("a lowercase letter");
-  if (PASSWORD_POLICY.RequireNumbers && !/[0-9]/.test(password)) problems.push("a number");
-  if (PASSWORD_POLICY.RequireSymbols && !/[^A-Za-z0-9]/.test(password)) problems.push("a symbol");
+  if (PASSWORD_POLICY.requireUppercase && !/[A-Z]/.test(password)) problems.push("an uppercase letter");
+  if (PASSWORD_POLICY.requireLowercase && !/[a-z]/.test(password)) problems.push("a lowercase letter");
+  if (PASSWORD_POLICY.requireNumbers && !/[0-9]/.test(password)) problems.push("a number");
+  if (PASSWORD_POLICY.requireSymbols && !/[^A-Za-z0-9]/.test(password)) problems.push("a symbol");
   return problems;
 }
 

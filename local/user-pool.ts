@@ -7,15 +7,15 @@ import {
   ListUserPoolsCommand,
   type PasswordPolicyType,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { ADMIN_GROUP } from "../domain/caller";
+import { ADMIN_GROUP, PASSWORD_POLICY } from "../domain/caller";
 
-/** The cloud user pool's password policy, enforced by `localToken` because cognito-local does not. */
-export const PASSWORD_POLICY = {
-  MinimumLength: 12,
-  RequireUppercase: true,
-  RequireLowercase: true,
-  RequireNumbers: true,
-  RequireSymbols: true,
+/** The user pool's password policy in Cognito's API spelling; `localToken` enforces it, as cognito-local does not. */
+const COGNITO_PASSWORD_POLICY = {
+  MinimumLength: PASSWORD_POLICY.minimumLength,
+  RequireUppercase: PASSWORD_POLICY.requireUppercase,
+  RequireLowercase: PASSWORD_POLICY.requireLowercase,
+  RequireNumbers: PASSWORD_POLICY.requireNumbers,
+  RequireSymbols: PASSWORD_POLICY.requireSymbols,
 } as const satisfies PasswordPolicyType;
 
 /** Names of what the local stack creates in cognito-local; found again by name when data persists. */
@@ -46,7 +46,7 @@ async function findOrCreatePool(client: CognitoIdentityProviderClient): Promise<
       PoolName: LOCAL_POOL_NAME,
       UsernameAttributes: ["email"],
       AutoVerifiedAttributes: ["email"],
-      Policies: { PasswordPolicy: PASSWORD_POLICY },
+      Policies: { PasswordPolicy: COGNITO_PASSWORD_POLICY },
     }),
   );
   if (!UserPool?.Id) throw new Error("cognito-local created a user pool without an id");
