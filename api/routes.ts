@@ -76,6 +76,15 @@ const EXAMPLE_PROFILE = {
   updatedAt: "2025-08-01T07:07:28.000Z",
 };
 
+const statusUpdateRefusals: readonly Refusal[] = [
+  "missingFields",
+  "invalidField",
+  "forbidden",
+  "notFound",
+  "invalidTransition",
+  "conflict",
+];
+
 const statusUpdated: ResponseSpec = {
   status: 200,
   description: "The order in its new status; the customer was e-mailed",
@@ -171,7 +180,7 @@ export const routes: readonly Route[] = [
     adminOnly: true,
     body: { schema: StatusUpdateSchema, example: { status: "shipped" } },
     success: statusUpdated,
-    refusals: ["missingFields", "invalidField", "forbidden", "notFound", "invalidTransition", "conflict"],
+    refusals: statusUpdateRefusals,
     handler: updateOrderStatus,
     grants: statusUpdateGrants,
     services: ["notifications:publish"],
@@ -192,7 +201,7 @@ export const routes: readonly Route[] = [
       },
     },
     success: statusUpdated,
-    refusals: ["missingFields", "invalidField", "forbidden", "notFound", "invalidTransition", "conflict"],
+    refusals: statusUpdateRefusals,
     handler: updateOrderStatus,
     grants: statusUpdateGrants,
     services: ["notifications:publish"],
