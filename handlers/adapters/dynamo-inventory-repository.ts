@@ -3,7 +3,7 @@ import { TransientError } from "../../domain/errors";
 import { type InventoryItem, type ReservationDecision, decideReservation } from "../../domain/inventory";
 import type { InventoryRepository } from "../../domain/ports";
 import { inventoryTable } from "../../storage/tables";
-import { classifyDynamoDbError, isConditionFailure } from "./dynamodb-errors";
+import { classifyDynamoDbError, isConditionFailure, withDynamoDbErrors } from "./dynamodb-errors";
 import { decodePageToken, encodePageToken } from "./page-token";
 
 /**
@@ -28,16 +28,8 @@ function toItem(item: Record<string, unknown>): InventoryItem {
 export function dynamoInventoryRepository(client: DynamoDBDocumentClient, tableName: string): InventoryRepository {
   const key = inventoryTable.partitionKey.name;
 
-  async function send<T>(run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      throw classifyDynamoDbError(error);
-    }
-  }
-
   async function read(itemId: string) {
-    const { Item } = await send(() =>
+    const { Item } = await withDynamoDbErrors(() =>
       client.send(new GetCommand({ TableName: tableName, Key: { [key]: itemId }, ConsistentRead: true })),
     );
     return Item;
@@ -45,7 +37,7 @@ export function dynamoInventoryRepository(client: DynamoDBDocumentClient, tableN
 
   return {
     async list(page) {
-      const { Items = [], LastEvaluatedKey } = await send(() =>
+      const { Items = [], LastEvaluatedKey } = await withDynamoDbErrors(() =>
         client.send(
           new ScanCommand({
             TableName: tableName,
@@ -61,7 +53,7 @@ export function dynamoInventoryRepository(client: DynamoDBDocumentClient, tableN
     },
 
     async setStock(itemId, quantity, now) {
-      const { Attributes = {} } = await send(() =>
+      const { Attributes = {} } = await withDynamoDbErrors(() =>
         client.send(
           new UpdateCommand({
             TableName: tableName,

@@ -9,7 +9,7 @@ import {
 import type { Order } from "../../domain/order";
 import type { OrderRepository } from "../../domain/ports";
 import { ORDER_KIND, inventoryTable, ordersTable } from "../../storage/tables";
-import { classifyDynamoDbError, isConditionFailure } from "./dynamodb-errors";
+import { classifyDynamoDbError, isConditionFailure, withDynamoDbErrors } from "./dynamodb-errors";
 import { decodePageToken, encodePageToken } from "./page-token";
 
 /** Physical names of the tables an order touches. */
@@ -38,14 +38,6 @@ export function dynamoOrderRepository(client: DynamoDBDocumentClient, tables: Or
   const { byOwner, newest } = ordersTable.indexes;
   const itemKey = inventoryTable.partitionKey.name;
 
-  async function send<T>(run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      throw classifyDynamoDbError(error);
-    }
-  }
-
   /** The write that puts `quantity` units of `product` back in stock, as one part of a transaction. */
   function restock(order: Order, now: string) {
     return {
@@ -60,7 +52,7 @@ export function dynamoOrderRepository(client: DynamoDBDocumentClient, tables: Or
   }
 
   async function get(orderId: string): Promise<Order | undefined> {
-    const { Item } = await send(() =>
+    const { Item } = await withDynamoDbErrors(() =>
       client.send(new GetCommand({ TableName: tables.orders, Key: { OrderId: orderId }, ConsistentRead: true })),
     );
     return Item ? toOrder(Item) : undefined;
@@ -102,7 +94,7 @@ export function dynamoOrderRepository(client: DynamoDBDocumentClient, tables: Or
 
     async list(ownerId, page) {
       const [attribute, value] = ownerId === undefined ? ["kind", ORDER_KIND] : ["ownerId", ownerId];
-      const { Items = [], LastEvaluatedKey } = await send(() =>
+      const { Items = [], LastEvaluatedKey } = await withDynamoDbErrors(() =>
         client.send(
           new QueryCommand({
             TableName: tables.orders,

@@ -2,7 +2,7 @@ import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/li
 import type { UserRepository } from "../../domain/ports";
 import type { UserProfile } from "../../domain/user";
 import { usersTable } from "../../storage/tables";
-import { classifyDynamoDbError, isConditionFailure } from "./dynamodb-errors";
+import { classifyDynamoDbError, isConditionFailure, withDynamoDbErrors } from "./dynamodb-errors";
 
 function toProfile(item: Record<string, unknown>): UserProfile & { subscriptionArn?: string } {
   return {
@@ -38,14 +38,10 @@ export function dynamoUserRepository(client: DynamoDBDocumentClient, tableName: 
 
   return {
     async get(userId) {
-      try {
-        const { Item } = await client.send(
-          new GetCommand({ TableName: tableName, Key: { [key]: userId }, ConsistentRead: true }),
-        );
-        return Item ? toProfile(Item) : undefined;
-      } catch (error) {
-        throw classifyDynamoDbError(error);
-      }
+      const { Item } = await withDynamoDbErrors(() =>
+        client.send(new GetCommand({ TableName: tableName, Key: { [key]: userId }, ConsistentRead: true })),
+      );
+      return Item ? toProfile(Item) : undefined;
     },
 
     create: (profile, subscriptionArn) => put({ ...profile, subscriptionArn }, `attribute_not_exists(${key})`),

@@ -31,3 +31,12 @@ export function isConditionFailure(error: unknown): boolean {
   const reasons = (error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
   return error.name === "TransactionCanceledException" && reasons.some((r) => r.Code === "ConditionalCheckFailed");
 }
+
+/** Runs a DynamoDB call, rethrowing its failure as `classifyDynamoDbError` says. */
+export async function withDynamoDbErrors<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw classifyDynamoDbError(error);
+  }
+}
