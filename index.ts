@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Alerting, Identity, OrderWorkflow, OrdersApi } from "./infra";
+import { routes } from "./api/routes";
+import { Alerting, Data, Identity, OrderWorkflow, OrdersApi } from "./infra";
 import {
   CONFIG_NAMESPACE,
   STACK_CONFIG_KEYS,
@@ -7,6 +8,9 @@ import {
   StackConfigSchema,
   parseStackConfig,
 } from "./infra/stack-config";
+import { tables } from "./storage/tables";
+import { orderWorkflowDefinition } from "./workflow/definition";
+import { workflowTasks } from "./workflow/tasks";
 
 /**
  * The stack's `oms:*` config, read once and validated. Pulumi hands objects, lists, numbers and
@@ -45,15 +49,25 @@ const identity = new Identity("oms", {
   authDomainPrefix: config.authDomainPrefix,
   callbackUrls: config.callbackUrls,
   protectData: config.protectData,
+  ...(config.userPoolEmail ? { userPoolEmail: config.userPoolEmail } : {}),
 });
 
-// The API's functions start the workflow and use its topic, while the workflow's tasks use the
-// API's tables. The resources themselves form no cycle (the state machine needs only the tables and
-// its own functions), so the API is given ARNs that resolve once the workflow exists.
-const [workflowArnOnceBuilt, resolveOrderWorkflowArn] = pulumi.deferredOutput<string>();
-const [topicArnOnceBuilt, resolveNotificationsTopicArn] = pulumi.deferredOutput<string>();
+const data = new Data("oms", { tables, protectData: config.protectData });
+
+const workflow = new OrderWorkflow("oms", {
+  definition: orderWorkflowDefinition,
+  tasks: workflowTasks,
+  tables: data.tables,
+  notificationsTopicArn: data.notificationsTopicArn,
+  functionMemoryMb: config.functionMemoryMb,
+  functionTimeoutSeconds: config.functionTimeoutSeconds,
+  logRetentionDays: config.logRetentionDays,
+  stack,
+});
 
 const api = new OrdersApi("oms", {
+  routes,
+  tables: data.tables,
   issuerUrl: identity.issuerUrl,
   clientId: identity.clientId,
   throttle: config.throttle,
@@ -61,23 +75,12 @@ const api = new OrdersApi("oms", {
   logRetentionDays: config.logRetentionDays,
   functionMemoryMb: config.functionMemoryMb,
   functionTimeoutSeconds: config.functionTimeoutSeconds,
-  orderWorkflowArn: workflowArnOnceBuilt,
-  notificationsTopicArn: topicArnOnceBuilt,
-  protectData: config.protectData,
+  orderWorkflowArn: workflow.stateMachineArn,
+  notificationsTopicArn: data.notificationsTopicArn,
   ...(config.customDomain ? { customDomain: config.customDomain } : {}),
   ...(config.edge.enabled ? { edge: { rateLimitPer5Minutes: config.edge.rateLimitPer5Minutes } } : {}),
   stack,
 });
-
-const workflow = new OrderWorkflow("oms", {
-  tables: api.tables,
-  functionMemoryMb: config.functionMemoryMb,
-  functionTimeoutSeconds: config.functionTimeoutSeconds,
-  logRetentionDays: config.logRetentionDays,
-  stack,
-});
-resolveOrderWorkflowArn(workflow.stateMachineArn);
-resolveNotificationsTopicArn(workflow.notificationsTopicArn);
 
 // What is alarmed on and graphed: every function, the workflow, the API, every table, the order e-mails.
 const alerting = new Alerting("oms", {
@@ -86,8 +89,8 @@ const alerting = new Alerting("oms", {
   functions: { ...api.functions, ...workflow.functions },
   stateMachines: { "order-workflow": workflow.stateMachineArn },
   apis: { api: api.apiId },
-  tables: Object.fromEntries(Object.entries(api.tables).map(([logical, table]) => [logical, table.name])),
-  topics: { "order-notifications": workflow.notificationsTopicName },
+  tables: Object.fromEntries(Object.entries(data.tables).map(([logical, table]) => [logical, table.name])),
+  topics: { "order-notifications": data.notificationsTopicName },
   stack,
 });
 
@@ -102,7 +105,7 @@ export const userPoolClientId = identity.clientId;
 /** Hosted UI sign-in page (authorization code flow, back to the first callback URL). */
 export const hostedUiLoginUrl = identity.hostedUiLoginUrl;
 /** Physical DynamoDB table names, by logical name. */
-export const tableNames = api.tableNames;
+export const tableNames = data.tableNames;
 /** ARN of the SNS topic that receives every operational alarm. */
 export const alertTopicArn = alerting.alertTopicArn;
 /** Name of the stack's CloudWatch dashboard. */
@@ -110,4 +113,4 @@ export const dashboardName = alerting.dashboardName;
 /** ARN of the order workflow's Express state machine. */
 export const orderWorkflowArn = workflow.stateMachineArn;
 /** ARN of the SNS topic that carries customers' order e-mails. */
-export const notificationsTopicArn = workflow.notificationsTopicArn;
+export const notificationsTopicArn = data.notificationsTopicArn;

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as v from "valibot";
 import {
   type AlarmMetric,
   type AlarmRule,
@@ -20,7 +21,7 @@ import {
   topicAlarmRules,
   workflowAlarmRules,
 } from "../monitoring/alarms";
-import { ArgsChecker, stackName } from "./component-args";
+import { ArgsChecker, emailAddress, stackName } from "./component-args";
 import { OperationsDashboard } from "./operations-dashboard";
 
 const TYPE = "oms:infra:Alerting";
@@ -80,9 +81,7 @@ export class Alerting extends pulumi.ComponentResource {
 
   constructor(name: string, args: AlertingArgs, opts?: pulumi.ComponentResourceOptions) {
     const checker = new ArgsChecker(TYPE, name);
-    const alertEmail = checker.input(args.alertEmail, (email) =>
-      /^[^\s@]+@[^\s@]+$/.test(email) ? undefined : "alertEmail must be an e-mail address",
-    );
+    const alertEmail = checker.input(args.alertEmail, emailAddress("alertEmail"));
     const metricsNamespace = businessMetricsNamespace(checker.value(args.stack, stackName("stack")));
     const thresholds = checker.value({ ...DEFAULT_ALARM_THRESHOLDS, ...args.thresholds }, positiveThresholds);
     super(TYPE, name, {}, opts);
@@ -270,7 +269,13 @@ function metricSource(metric: AlarmMetric, watched: Watched) {
 }
 
 /** Every threshold must be a number above 0: at 0, a `>=` alarm would never leave ALARM. */
-function positiveThresholds(thresholds: AlarmThresholds): string | undefined {
-  const bad = Object.entries(thresholds).find(([, value]) => !(typeof value === "number" && value > 0));
-  return bad === undefined ? undefined : `thresholds.${bad[0]} must be a number greater than 0`;
-}
+const firstNonPositive = (thresholds: AlarmThresholds) =>
+  Object.entries(thresholds).find(([, value]) => !(typeof value === "number" && value > 0))?.[0];
+
+const positiveThresholds = v.pipe(
+  v.custom<AlarmThresholds>(() => true),
+  v.check(
+    (thresholds) => firstNonPositive(thresholds) === undefined,
+    (issue) => `thresholds.${firstNonPositive(issue.input) ?? "?"} must be a number greater than 0`,
+  ),
+);

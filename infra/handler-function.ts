@@ -5,10 +5,10 @@ import type { ApiHandlerFactory } from "../handlers/http";
 import type { TaskHandlerFactory } from "../handlers/tasks/task";
 import { BUSINESS_METRICS_SERVICE, businessMetricsNamespace } from "../monitoring/alarms";
 import type { ServiceGrant, TableGrant } from "../storage/access";
-import { ArgsChecker, integerBetween, oneOf, stackName } from "./component-args";
+import { lambdaMemoryMb, lambdaTimeoutSeconds, logRetentionDays as logRetentionDaysRule } from "./aws-limits";
+import { ArgsChecker, stackName } from "./component-args";
 import { LAMBDA_HANDLER, handlerArchive } from "./handler-code";
 import { XRAY_TRACING_ACTIONS, awsRequiresWildcardStatement } from "./iam";
-import { LOG_RETENTION_DAYS } from "./stack-config";
 
 const TYPE = "oms:infra:HandlerFunction";
 
@@ -116,16 +116,14 @@ export class HandlerFunction extends pulumi.ComponentResource {
   public readonly functionArn: pulumi.Output<string>;
   /** The ARN API Gateway integrations invoke. */
   public readonly invokeArn: pulumi.Output<string>;
-  /** The ARN of the function's execution role. */
-  public readonly roleArn: pulumi.Output<string>;
 
   constructor(name: string, args: HandlerFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
     const checker = new ArgsChecker(TYPE, name);
     const accesses = tableAccesses(checker, args);
     const services = serviceAccesses(checker, args);
-    const memoryMb = checker.input(args.memoryMb, integerBetween("memoryMb", 128, 10240));
-    const timeoutSeconds = checker.input(args.timeoutSeconds, integerBetween("timeoutSeconds", 1, 900));
-    const logRetentionDays = checker.input(args.logRetentionDays, oneOf("logRetentionDays", LOG_RETENTION_DAYS));
+    const memoryMb = checker.input(args.memoryMb, lambdaMemoryMb("memoryMb"));
+    const timeoutSeconds = checker.input(args.timeoutSeconds, lambdaTimeoutSeconds("timeoutSeconds"));
+    const logRetentionDays = checker.input(args.logRetentionDays, logRetentionDaysRule("logRetentionDays"));
     const metricsNamespace = businessMetricsNamespace(checker.value(args.stack, stackName("stack")));
     super(TYPE, name, {}, opts);
 
@@ -146,12 +144,10 @@ export class HandlerFunction extends pulumi.ComponentResource {
     this.functionName = fn.name;
     this.functionArn = fn.arn;
     this.invokeArn = fn.invokeArn;
-    this.roleArn = role.arn;
     this.registerOutputs({
       functionName: this.functionName,
       functionArn: this.functionArn,
       invokeArn: this.invokeArn,
-      roleArn: this.roleArn,
     });
   }
 

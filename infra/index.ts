@@ -1,5 +1,6 @@
 export { Alerting, type AlertingArgs } from "./alerting";
-export { Edge, type EdgeArgs } from "./edge";
+export { type CustomDomain, Edge, type EdgeArgs } from "./edge";
+export { Data, type DataArgs } from "./data";
 export {
   type DeployedTable,
   type HandlerFactory,
@@ -10,4 +11,4 @@ export {
 export { Identity, type IdentityArgs } from "./identity";
 export { OperationsDashboard, type OperationsDashboardArgs } from "./operations-dashboard";
 export { OrderWorkflow, type OrderWorkflowArgs } from "./order-workflow";
-export { type CustomDomain, OrdersApi, type OrdersApiArgs, type Throttle } from "./orders-api";
+export { OrdersApi, type OrdersApiArgs, type Throttle } from "./orders-api";

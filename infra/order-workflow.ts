@@ -1,24 +1,24 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  State,
-  type StateName,
-  WORKFLOW_TIMEOUT_SECONDS,
-  type WorkflowResources,
-  orderWorkflowDefinition,
-} from "../workflow/definition";
-import { type WorkflowTask, workflowTasks } from "../workflow/tasks";
-import { ArgsChecker, integerBetween, oneOf } from "./component-args";
+import { TASK_STATES, WORKFLOW_TIMEOUT_SECONDS, type WorkflowResources } from "../workflow/definition";
+import type { WorkflowTask } from "../workflow/tasks";
+import { lambdaMemoryMb, lambdaTimeoutSeconds, logRetentionDays as logRetentionDaysRule } from "./aws-limits";
+import { ArgsChecker } from "./component-args";
 import { type DeployedTable, HandlerFunction } from "./handler-function";
 import { STATES_LOG_DELIVERY_ACTIONS, XRAY_TRACING_ACTIONS, awsRequiresWildcardStatement } from "./iam";
-import { LOG_RETENTION_DAYS } from "./stack-config";
 
 const TYPE = "oms:infra:OrderWorkflow";
 
 /** Where the workflow's tasks keep their data, and how their functions run. */
 export interface OrderWorkflowArgs {
-  /** The deployed tables by logical name (`OrdersApi.tables`); every table a task is granted must be here. */
+  /** The workflow in Amazon States Language, given where its tasks run (`orderWorkflowDefinition`). */
+  definition: (resources: WorkflowResources) => object;
+  /** The function behind each Task state (`workflow/tasks.ts`): one for every state of `TASK_STATES`. */
+  tasks: readonly WorkflowTask[];
+  /** The deployed tables by logical name (`Data.tables`); every table a task is granted must be here. */
   tables: Readonly<Record<string, DeployedTable>>;
+  /** The topic `NotifyCustomer` publishes customers' order e-mails to (`Data.notificationsTopicArn`). */
+  notificationsTopicArn: pulumi.Input<string>;
   /** Memory of every task function, in MB (128 to 10240). */
   functionMemoryMb: pulumi.Input<number>;
   /** Timeout of every task function, in seconds; at most the workflow's own timeout, which would stop it anyway. */
@@ -30,37 +30,33 @@ export interface OrderWorkflowArgs {
 }
 
 /**
- * The order workflow of `workflow/definition.ts` as an Express state machine, traced by X-Ray and
- * logging its failures: one least-privilege function per task of `workflow/tasks.ts`, the
- * encrypted topic that carries the customers' order e-mails, the state machine's log group, and
- * its own role, which may invoke those functions and publish to that topic, and deliver logs and
+ * The order workflow it is given as an Express state machine, traced by X-Ray and logging its
+ * failures: one least-privilege function per task, the state machine's log group, and its own
+ * role, which may invoke those functions, publish to the notifications topic, and deliver logs and
  * traces, and nothing else.
  */
 export class OrderWorkflow extends pulumi.ComponentResource {
   /** The state machine's ARN: what place-order starts, and the dimension of its metrics. */
   public readonly stateMachineArn: pulumi.Output<string>;
-  /** The state machine's physical name. */
-  public readonly stateMachineName: pulumi.Output<string>;
-  /** The ARN of the topic customers' order e-mails go through. */
-  public readonly notificationsTopicArn: pulumi.Output<string>;
-  /** The topic's physical name: the `TopicName` dimension of its delivery metrics. */
-  public readonly notificationsTopicName: pulumi.Output<string>;
   /** Deployed function names, by task function name (`check-inventory`): what `Alerting` watches. */
   public readonly functions: Readonly<Record<string, pulumi.Output<string>>>;
 
   constructor(name: string, args: OrderWorkflowArgs, opts?: pulumi.ComponentResourceOptions) {
     const checker = new ArgsChecker(TYPE, name);
-    const memoryMb = checker.input(args.functionMemoryMb, integerBetween("functionMemoryMb", 128, 10240));
+    const memoryMb = checker.input(args.functionMemoryMb, lambdaMemoryMb("functionMemoryMb"));
     const timeoutSeconds = checker.input(
       args.functionTimeoutSeconds,
-      integerBetween("functionTimeoutSeconds", 1, WORKFLOW_TIMEOUT_SECONDS),
+      lambdaTimeoutSeconds("functionTimeoutSeconds", WORKFLOW_TIMEOUT_SECONDS),
     );
-    const logRetentionDays = checker.input(args.logRetentionDays, oneOf("logRetentionDays", LOG_RETENTION_DAYS));
+    const logRetentionDays = checker.input(args.logRetentionDays, logRetentionDaysRule("logRetentionDays"));
+    for (const state of TASK_STATES) {
+      if (!args.tasks.some((task) => task.state === state)) {
+        checker.fail(`tasks has no function for the ${state} state`);
+      }
+    }
     super(TYPE, name, {}, opts);
 
-    const topic = this.createTopic(name);
-    this.createTopicPolicy(name, topic);
-    const functions = workflowTasks.map((task) => ({
+    const functions = args.tasks.map((task) => ({
       task,
       fn: this.createFunction(name, task, args.tables, {
         memoryMb,
@@ -74,60 +70,23 @@ export class OrderWorkflow extends pulumi.ComponentResource {
       name,
       role,
       functions.map(({ fn }) => fn.functionArn),
-      topic,
+      args.notificationsTopicArn,
     );
     const logGroup = this.createLogGroup(name, logRetentionDays);
-    const stateMachine = this.createStateMachine(name, role, policy, logGroup, {
-      ...taskFunctionArns(functions),
-      notificationsTopicArn: topic.arn,
-    });
+    const taskArns = pulumi.output(Object.fromEntries(functions.map(({ task, fn }) => [task.state, fn.functionArn])));
+    const definition = pulumi
+      .all([taskArns, args.notificationsTopicArn])
+      .apply(([arns, notificationsTopicArn]) =>
+        JSON.stringify(args.definition({ taskArns: arns as WorkflowResources["taskArns"], notificationsTopicArn })),
+      );
+    const stateMachine = this.createStateMachine(name, role, policy, logGroup, definition);
 
     this.stateMachineArn = stateMachine.arn;
-    this.stateMachineName = stateMachine.name;
-    this.notificationsTopicArn = topic.arn;
-    this.notificationsTopicName = topic.name;
     this.functions = Object.fromEntries(functions.map(({ task, fn }) => [task.functionName, fn.functionName]));
     this.registerOutputs({
       stateMachineArn: this.stateMachineArn,
-      stateMachineName: this.stateMachineName,
-      notificationsTopicArn: this.notificationsTopicArn,
-      notificationsTopicName: this.notificationsTopicName,
       functions: this.functions,
     });
-  }
-
-  /**
-   * Messages carry customers' names and orders, so they are encrypted at rest. SNS's AWS managed key
-   * lets any principal of the account that may use the topic use the key too: no KMS statement is needed.
-   */
-  private createTopic(name: string): aws.sns.Topic {
-    return new aws.sns.Topic(`${name}-order-notifications`, { kmsMasterKeyId: "alias/aws/sns" }, { parent: this });
-  }
-
-  /**
-   * Replaces the default topic policy, which lets any principal of the account publish and subscribe
-   * without an IAM permission: the account's principals may, but only those IAM allows.
-   */
-  private createTopicPolicy(name: string, topic: aws.sns.Topic): aws.sns.TopicPolicy {
-    const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
-    return new aws.sns.TopicPolicy(
-      `${name}-order-notifications`,
-      {
-        arn: topic.arn,
-        policy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Principal: { AWS: pulumi.interpolate`arn:aws:iam::${accountId}:root` },
-              Action: ["sns:Publish", "sns:Subscribe", "sns:Unsubscribe"],
-              Resource: topic.arn,
-            },
-          ],
-        }),
-      },
-      { parent: this },
-    );
   }
 
   private createFunction(
@@ -169,7 +128,7 @@ export class OrderWorkflow extends pulumi.ComponentResource {
     name: string,
     role: aws.iam.Role,
     taskArns: readonly pulumi.Output<string>[],
-    topic: aws.sns.Topic,
+    topicArn: pulumi.Input<string>,
   ): aws.iam.RolePolicy {
     return new aws.iam.RolePolicy(
       `${name}-order-workflow-access`,
@@ -179,7 +138,7 @@ export class OrderWorkflow extends pulumi.ComponentResource {
           Version: "2012-10-17",
           Statement: [
             { Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [...taskArns] },
-            { Effect: "Allow", Action: ["sns:Publish"], Resource: [topic.arn] },
+            { Effect: "Allow", Action: ["sns:Publish"], Resource: [topicArn] },
             awsRequiresWildcardStatement([...STATES_LOG_DELIVERY_ACTIONS, ...XRAY_TRACING_ACTIONS]),
           ],
         }),
@@ -211,14 +170,14 @@ export class OrderWorkflow extends pulumi.ComponentResource {
     role: aws.iam.Role,
     policy: aws.iam.RolePolicy,
     logGroup: aws.cloudwatch.LogGroup,
-    resources: { readonly [K in keyof WorkflowResources]: pulumi.Output<string> },
+    definition: pulumi.Output<string>,
   ): aws.sfn.StateMachine {
     return new aws.sfn.StateMachine(
       `${name}-order-workflow`,
       {
         type: "EXPRESS",
         roleArn: role.arn,
-        definition: pulumi.output(resources).apply((arns) => JSON.stringify(orderWorkflowDefinition(arns))),
+        definition,
         loggingConfiguration: {
           logDestination: pulumi.interpolate`${logGroup.arn}:*`,
           level: "ERROR",
@@ -230,20 +189,4 @@ export class OrderWorkflow extends pulumi.ComponentResource {
       { parent: this, dependsOn: [policy, logGroup] },
     );
   }
-}
-
-/** The function serving each Task state of the definition, by the name `WorkflowResources` gives its ARN. */
-function taskFunctionArns(functions: readonly { task: WorkflowTask; fn: HandlerFunction }[]) {
-  const arnOf = (state: StateName): pulumi.Output<string> => {
-    const found = functions.find(({ task }) => task.state === state);
-    if (found === undefined) {
-      throw new Error(`workflow/tasks.ts has no task for the ${state} state`);
-    }
-    return found.fn.functionArn;
-  };
-  return {
-    checkInventoryArn: arnOf(State.CheckInventory),
-    createOrderArn: arnOf(State.CreateOrder),
-    releaseStockArn: arnOf(State.ReleaseStock),
-  };
 }

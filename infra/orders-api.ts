@@ -1,12 +1,18 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CORS_ALLOW_HEADERS, CORS_MAX_AGE_SECONDS, corsAllowMethods } from "../api/cors";
-import { type Route, routeKey, routes } from "../api/routes";
-import { type TableDefinition, keyAttributes, tables } from "../storage/tables";
-import { ArgsChecker, integerBetween, nonEmpty, oneOf, positiveInteger } from "./component-args";
-import { Edge } from "./edge";
+import * as v from "valibot";
+import { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE_SECONDS, corsAllowMethods } from "../api/cors";
+import { type Route, routeKey } from "../api/routes";
+import {
+  API_FUNCTION_MAX_TIMEOUT_SECONDS,
+  apiThrottle,
+  lambdaMemoryMb,
+  lambdaTimeoutSeconds,
+  logRetentionDays as logRetentionDaysRule,
+} from "./aws-limits";
+import { ArgsChecker, nonEmpty } from "./component-args";
+import { type CustomDomain, Edge } from "./edge";
 import { type DeployedTable, HandlerFunction, type HandlerFunctionArgs, type ServiceArns } from "./handler-function";
-import { LOG_RETENTION_DAYS } from "./stack-config";
 
 const TYPE = "oms:infra:OrdersApi";
 
@@ -24,21 +30,8 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
   authorizerError: "$context.authorizer.error",
 });
 
-/** API Gateway's stage throttling, for every route together. */
-export interface Throttle {
-  /** Requests that may arrive at once. */
-  readonly burstLimit: number;
-  /** Requests per second, sustained. */
-  readonly rateLimit: number;
-}
-
-/** A host name of OMS's own, served with an ACM certificate for it. */
-export interface CustomDomain {
-  /** The host name, e.g. `api.orders.example.com`. */
-  readonly domainName: string;
-  /** The ACM certificate covering it, in the region that serves it (us-east-1 for CloudFront). */
-  readonly certificateArn: string;
-}
+/** API Gateway's throttling of each route (`defaultRouteSettings`): every route has limits of its own. */
+export type Throttle = v.InferOutput<ReturnType<typeof apiThrottle>>;
 
 /** CloudFront and AWS WAF in front of the API (`Edge`): how hard WAF limits each client. */
 export interface OrdersApiEdge {
@@ -48,11 +41,15 @@ export interface OrdersApiEdge {
 
 /** How the orders API is exposed, who may call it, and how its functions run. */
 export interface OrdersApiArgs {
+  /** The routes to serve (`api/routes.ts`), each with its own function, granted exactly what the route names. */
+  routes: readonly Route[];
+  /** The deployed tables by logical name (`Data.tables`); every table a route is granted must be here. */
+  tables: Readonly<Record<string, DeployedTable>>;
   /** The `iss` of the tokens the JWT authorizer accepts (`Identity.issuerUrl`). */
   issuerUrl: pulumi.Input<string>;
   /** The app client id tokens must be issued to (`Identity.clientId`). */
   clientId: pulumi.Input<string>;
-  /** Stage throttling, applied to every route. */
+  /** Throttling, applied to each route separately, as API Gateway's `defaultRouteSettings` does. */
   throttle: pulumi.Input<Throttle>;
   /** Origins browsers may call the API from; `*` allows any. */
   corsAllowedOrigins: pulumi.Input<string[]>;
@@ -67,13 +64,8 @@ export interface OrdersApiArgs {
   functionTimeoutSeconds: pulumi.Input<number>;
   /** The order workflow's state machine, which place-order starts (`OrderWorkflow.stateMachineArn`). */
   orderWorkflowArn: pulumi.Input<string>;
-  /** The topic customers' order e-mails go through (`OrderWorkflow.notificationsTopicArn`). */
+  /** The topic customers' order e-mails go through (`Data.notificationsTopicArn`). */
   notificationsTopicArn: pulumi.Input<string>;
-  /**
-   * Keep the data: point-in-time recovery, deletion protection, `protect` and `retainOnDelete` on every table.
-   * @default false
-   */
-  protectData?: boolean;
   /**
    * Serve the API on this host name: on CloudFront when `edge` is given (its certificate then in
    * us-east-1), else on a regional API Gateway domain name and API mapping, as well as on the
@@ -90,10 +82,9 @@ export interface OrdersApiArgs {
 }
 
 /**
- * The orders API: every table in `storage/tables.ts`, and an HTTP API serving every route in
- * `api/routes.ts`, each behind the JWT authorizer and backed by its own least-privilege function,
- * which is handed the ARNs of the services its route names; with `edge`, CloudFront and AWS WAF
- * (`Edge`) in front of it.
+ * The orders API: an HTTP API serving the routes it is given, each behind the JWT authorizer and
+ * backed by its own least-privilege function, which is handed the tables and the ARNs of the
+ * services its route names; with `edge`, CloudFront and AWS WAF (`Edge`) in front of it.
  */
 export class OrdersApi extends pulumi.ComponentResource {
   /**
@@ -101,8 +92,6 @@ export class OrdersApi extends pulumi.ComponentResource {
    * CloudFront's URL behind an edge, else the `$default` stage's invoke URL.
    */
   public readonly url: pulumi.Output<string>;
-  /** The host name of the API's execute-api endpoint, which CloudFront uses as its origin. */
-  public readonly executeApiDomainName: pulumi.Output<string>;
   /**
    * Where the custom domain's DNS record must point (a CNAME or alias to the CloudFront
    * distribution behind an edge, else to API Gateway's regional domain name); undefined without a
@@ -111,45 +100,30 @@ export class OrdersApi extends pulumi.ComponentResource {
   public readonly customDomainTarget: pulumi.Output<string | undefined>;
   /** The HTTP API's id: the `ApiId` dimension of its metrics. */
   public readonly apiId: pulumi.Output<string>;
-  /** Physical table names, by logical name (`orders`). */
-  public readonly tableNames: pulumi.Output<Record<string, string>>;
-  /** Table ARNs, by logical name. */
-  public readonly tableArns: pulumi.Output<Record<string, string>>;
-  /** The deployed tables (name and ARN) by logical name, for functions outside the API (`OrderWorkflow`). */
-  public readonly tables: Readonly<Record<string, DeployedTable>>;
   /** Deployed function names, by route function name (`create-order`): what `Alerting` watches. */
   public readonly functions: Readonly<Record<string, pulumi.Output<string>>>;
 
   constructor(name: string, args: OrdersApiArgs, opts?: pulumi.ComponentResourceOptions) {
     const checker = new ArgsChecker(TYPE, name);
-    const throttle = checker.input(args.throttle, (value) => {
-      return (
-        positiveInteger("throttle.burstLimit")(value.burstLimit) ??
-        positiveInteger("throttle.rateLimit")(value.rateLimit)
-      );
-    });
-    const corsAllowedOrigins = checker.input(args.corsAllowedOrigins, nonEmpty("corsAllowedOrigins"));
-    const logRetentionDays = checker.input(args.logRetentionDays, oneOf("logRetentionDays", LOG_RETENTION_DAYS));
-    const functionMemoryMb = checker.input(args.functionMemoryMb, integerBetween("functionMemoryMb", 128, 10240));
+    const routes = checker.value(args.routes, nonEmpty("routes", v.any()));
+    const throttle = checker.input(args.throttle, apiThrottle("throttle"));
+    const corsAllowedOrigins = checker.input(args.corsAllowedOrigins, nonEmpty("corsAllowedOrigins", v.string()));
+    const logRetentionDays = checker.input(args.logRetentionDays, logRetentionDaysRule("logRetentionDays"));
+    const functionMemoryMb = checker.input(args.functionMemoryMb, lambdaMemoryMb("functionMemoryMb"));
     const functionTimeoutSeconds = checker.input(
       args.functionTimeoutSeconds,
-      integerBetween("functionTimeoutSeconds", 1, 29),
+      lambdaTimeoutSeconds("functionTimeoutSeconds", API_FUNCTION_MAX_TIMEOUT_SECONDS),
     );
-    const protectData = args.protectData ?? false;
     super(TYPE, name, {}, opts);
 
-    const deployed = tables.map((table) => [table.name, this.createTable(name, table, protectData)] as const);
-    const deployedTables: Record<string, DeployedTable> = Object.fromEntries(
-      deployed.map(([logical, table]) => [logical, { name: table.name, arn: table.arn }]),
-    );
     const serviceArns: ServiceArns = {
       orderWorkflow: args.orderWorkflowArn,
       notificationsTopic: args.notificationsTopicArn,
     };
-    const api = this.createApi(name, corsAllowedOrigins);
+    const api = this.createApi(name, routes, corsAllowedOrigins);
     const authorizer = this.createAuthorizer(name, api, args.issuerUrl, args.clientId);
     const functions = routes.map((route) => {
-      const fn = this.createFunction(name, route, deployedTables, serviceArns, {
+      const fn = this.createFunction(name, route, args.tables, serviceArns, {
         memoryMb: functionMemoryMb,
         timeoutSeconds: route.timeoutSeconds ?? functionTimeoutSeconds,
         logRetentionDays,
@@ -165,7 +139,6 @@ export class OrdersApi extends pulumi.ComponentResource {
     const domain = !edge && args.customDomain && this.createCustomDomain(name, api, stage, args.customDomain);
 
     this.url = edge ? edge.url : domain ? pulumi.interpolate`https://${domain.domainName}/` : stage.invokeUrl;
-    this.executeApiDomainName = executeApiDomainName;
     this.customDomainTarget =
       edge && args.customDomain
         ? edge.distributionDomainName
@@ -173,48 +146,20 @@ export class OrdersApi extends pulumi.ComponentResource {
           ? domain.domainNameConfiguration.targetDomainName
           : pulumi.output<string | undefined>(undefined);
     this.apiId = api.id;
-    this.tableNames = pulumi.output(Object.fromEntries(deployed.map(([logical, table]) => [logical, table.name])));
-    this.tableArns = pulumi.output(Object.fromEntries(deployed.map(([logical, table]) => [logical, table.arn])));
-    this.tables = deployedTables;
     this.functions = Object.fromEntries(functions);
     this.registerOutputs({
       url: this.url,
-      executeApiDomainName: this.executeApiDomainName,
       customDomainTarget: this.customDomainTarget,
       apiId: this.apiId,
-      tableNames: this.tableNames,
-      tableArns: this.tableArns,
-      tables: this.tables,
       functions: this.functions,
     });
   }
 
-  private createTable(name: string, table: TableDefinition, protectData: boolean): aws.dynamodb.Table {
-    return new aws.dynamodb.Table(
-      `${name}-${table.name}`,
-      {
-        billingMode: "PAY_PER_REQUEST",
-        hashKey: table.partitionKey.name,
-        rangeKey: table.sortKey?.name,
-        attributes: keyAttributes(table).map(({ name: attribute, type }) => ({ name: attribute, type })),
-        globalSecondaryIndexes: Object.values(table.indexes).map((index) => ({
-          name: index.name,
-          hashKey: index.partitionKey.name,
-          rangeKey: index.sortKey?.name,
-          projectionType: "ALL",
-        })),
-        serverSideEncryption: { enabled: true },
-        ...(table.timeToLiveAttribute === undefined
-          ? {}
-          : { ttl: { attributeName: table.timeToLiveAttribute, enabled: true } }),
-        pointInTimeRecovery: { enabled: protectData },
-        deletionProtectionEnabled: protectData,
-      },
-      { parent: this, ...(protectData ? { protect: true, retainOnDelete: true } : {}) },
-    );
-  }
-
-  private createApi(name: string, allowOrigins: pulumi.Input<string[]>): aws.apigatewayv2.Api {
+  private createApi(
+    name: string,
+    routes: readonly Route[],
+    allowOrigins: pulumi.Input<string[]>,
+  ): aws.apigatewayv2.Api {
     return new aws.apigatewayv2.Api(
       name,
       {
@@ -228,6 +173,7 @@ export class OrdersApi extends pulumi.ComponentResource {
           allowOrigins,
           allowMethods: corsAllowMethods(routes),
           allowHeaders: [...CORS_ALLOW_HEADERS],
+          exposeHeaders: [...CORS_EXPOSE_HEADERS],
           maxAge: CORS_MAX_AGE_SECONDS,
         },
       },

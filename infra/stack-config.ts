@@ -1,17 +1,15 @@
 import * as v from "valibot";
 import { type AlarmThresholdKey, DEFAULT_ALARM_THRESHOLDS } from "../monitoring/alarms";
-
-/** Retention values CloudWatch Logs accepts, in days. */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
-
-const positiveInteger = (key: string) =>
-  v.pipe(
-    v.number(`${key} must be a number`),
-    v.integer(`${key} must be a positive integer`),
-    v.minValue(1, `${key} must be a positive integer`),
-  );
+import {
+  API_FUNCTION_MAX_TIMEOUT_SECONDS,
+  apiThrottle,
+  cognitoDomainPrefix,
+  lambdaMemoryMb,
+  lambdaTimeoutSeconds,
+  logRetentionDays,
+  wafRateLimit,
+} from "./aws-limits";
+import { emailAddress, nonEmpty, positiveInteger } from "./component-args";
 
 const positiveNumber = (key: string) =>
   v.pipe(v.number(`${key} must be a number`), v.gtValue(0, `${key} must be greater than 0`));
@@ -20,10 +18,82 @@ const positiveNumber = (key: string) =>
 const threshold = <TSchema extends v.GenericSchema<number>>(key: AlarmThresholdKey, schema: TSchema) =>
   v.optional(schema, () => DEFAULT_ALARM_THRESHOLDS[key]);
 
-/** AWS WAF's bounds for a rate-based rule's limit, in requests per evaluation window. */
-export const WAF_RATE_LIMIT = { min: 10, max: 2_000_000_000 } as const;
-
 const url = (key: string) => v.pipe(v.string(`${key} must be a URL`), v.url(`${key} must be a URL`));
+
+/** An SES identity's ARN: `arn:aws:ses:<region>:<account>:identity/<verified address or domain>`. */
+const SES_IDENTITY_ARN = /^arn:aws[a-z-]*:ses:[a-z0-9-]+:\d{12}:identity\/[^\s/]+$/;
+
+/** The region an SES identity ARN names. */
+export function sesIdentityRegion(arn: string): string {
+  return arn.split(":")[3] ?? "";
+}
+
+/** The address of a sender written `no-reply@example.com` or `Name <no-reply@example.com>`. */
+function senderAddress(from: string): string {
+  return /<([^<>]+)>$/.exec(from.trim())?.[1] ?? from.trim();
+}
+
+/**
+ * Whether SES lets the identity of `arn` send as `address`: an address identity covers itself, a
+ * domain identity every address of the domain and of its subdomains ("Creating and verifying
+ * identities in Amazon SES").
+ */
+function identityCovers(arn: string, address: string): boolean {
+  const identity = arn.slice(arn.indexOf(":identity/") + ":identity/".length).toLowerCase();
+  const lowerAddress = address.toLowerCase();
+  if (identity.includes("@")) {
+    return lowerAddress === identity;
+  }
+  const domain = lowerAddress.slice(lowerAddress.lastIndexOf("@") + 1);
+  return domain === identity || domain.endsWith(`.${identity}`);
+}
+
+/**
+ * Cognito's mail sent through SES (`EmailSendingAccount: DEVELOPER`) as a verified SES identity:
+ * its ARN, the sender (an address of that identity, optionally with a name) and where replies go.
+ */
+export function userPoolEmail(field: string) {
+  const email = v.pipe(v.string(), v.email());
+  return v.pipe(
+    v.strictObject(
+      {
+        sesIdentityArn: v.pipe(
+          v.string(`${field}.sesIdentityArn must be an SES identity ARN`),
+          v.regex(
+            SES_IDENTITY_ARN,
+            `${field}.sesIdentityArn must be an SES identity ARN: arn:aws:ses:<region>:<account>:identity/<address or domain>`,
+          ),
+        ),
+        from: v.pipe(
+          v.string(`${field}.from must be an e-mail address`),
+          v.check(
+            (from) => v.is(email, senderAddress(from)),
+            `${field}.from must be an e-mail address, alone or as Name <address>`,
+          ),
+        ),
+        replyTo: v.optional(
+          v.pipe(
+            v.string(`${field}.replyTo must be an e-mail address`),
+            v.email(`${field}.replyTo must be an e-mail address`),
+          ),
+        ),
+      },
+      `${field} must be an object with sesIdentityArn, from and, optionally, replyTo`,
+    ),
+    v.forward(
+      v.partialCheck(
+        [["sesIdentityArn"], ["from"]],
+        // Only when both are well formed: otherwise their own messages say what is wrong.
+        (input) =>
+          !SES_IDENTITY_ARN.test(input.sesIdentityArn) ||
+          !v.is(email, senderAddress(input.from)) ||
+          identityCovers(input.sesIdentityArn, senderAddress(input.from)),
+        `${field}.from must be an address of the SES identity that ${field}.sesIdentityArn names`,
+      ),
+      ["from"],
+    ),
+  );
+}
 
 /**
  * The `oms:*` keys of a stack's config (`Pulumi.<stack>.yaml`). `index.ts` reads them through this
@@ -31,17 +101,16 @@ const url = (key: string) => v.pipe(v.string(`${key} must be a URL`), v.url(`${k
  */
 export const StackConfigSchema = v.object({
   /** Who receives operational alarms. */
-  alertEmail: v.pipe(v.string("alertEmail must be an e-mail address"), v.email("alertEmail must be an e-mail address")),
-  /** API Gateway stage throttling, applied to every route. */
-  throttle: v.object(
-    {
-      burstLimit: positiveInteger("throttle.burstLimit"),
-      rateLimit: positiveInteger("throttle.rateLimit"),
-    },
-    "throttle must be an object with burstLimit and rateLimit",
-  ),
+  alertEmail: emailAddress("alertEmail"),
+  /**
+   * API Gateway throttling of each route on its own (the stage's default route settings): every
+   * route key gets this burst and rate, so the API as a whole may take the sum. No whole-API cap
+   * comes from here; the account's API Gateway quota per region, and in prod the edge's per-IP
+   * WAF rule (`edge`), are the only limits on the total.
+   */
+  throttle: apiThrottle("throttle"),
   /** How long function and access logs are kept. */
-  logRetentionDays: v.picklist(LOG_RETENTION_DAYS, `logRetentionDays must be one of ${LOG_RETENTION_DAYS.join(", ")}`),
+  logRetentionDays: logRetentionDays("logRetentionDays"),
   /** Origins browsers may call the API from; `*` allows any. */
   corsAllowedOrigins: v.array(
     v.union([v.literal("*"), url("corsAllowedOrigins[]")], "corsAllowedOrigins[] must be a URL or *"),
@@ -50,27 +119,14 @@ export const StackConfigSchema = v.object({
   /** Production data protection: point-in-time recovery, deletion protection, `protect` and `retainOnDelete`. */
   protectData: v.boolean("protectData must be true or false"),
   /** Prefix of the Cognito hosted UI domain (`<prefix>.auth.<region>.amazoncognito.com`); globally unique. */
-  authDomainPrefix: v.pipe(
-    v.string("authDomainPrefix must be a string"),
-    v.regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, "authDomainPrefix must be lowercase letters, digits and hyphens"),
-  ),
+  authDomainPrefix: cognitoDomainPrefix("authDomainPrefix"),
   /** Where the hosted UI may send users back to after sign-in. */
-  callbackUrls: v.pipe(
-    v.array(url("callbackUrls[]"), "callbackUrls must be a list"),
-    v.minLength(1, "callbackUrls must not be empty"),
-  ),
+  callbackUrls: nonEmpty("callbackUrls", url("callbackUrls[]")),
   /** Memory of every function, in MB. */
-  functionMemoryMb: v.optional(
-    v.pipe(
-      positiveInteger("functionMemoryMb"),
-      v.minValue(128, "functionMemoryMb must be at least 128"),
-      v.maxValue(10240, "functionMemoryMb must be at most 10240"),
-    ),
-    256,
-  ),
+  functionMemoryMb: v.optional(lambdaMemoryMb("functionMemoryMb"), 256),
   /** Timeout of every API function, in seconds; API Gateway gives up after 30. */
   functionTimeoutSeconds: v.optional(
-    v.pipe(positiveInteger("functionTimeoutSeconds"), v.maxValue(29, "functionTimeoutSeconds must be at most 29")),
+    lambdaTimeoutSeconds("functionTimeoutSeconds", API_FUNCTION_MAX_TIMEOUT_SECONDS),
     10,
   ),
   /** Alarm thresholds (`monitoring/alarms.ts`); each one left out keeps its default. */
@@ -101,14 +157,7 @@ export const StackConfigSchema = v.object({
     v.strictObject(
       {
         enabled: v.boolean("edge.enabled must be true or false"),
-        rateLimitPer5Minutes: v.optional(
-          v.pipe(
-            positiveInteger("edge.rateLimitPer5Minutes"),
-            v.minValue(WAF_RATE_LIMIT.min, `edge.rateLimitPer5Minutes must be at least ${WAF_RATE_LIMIT.min}`),
-            v.maxValue(WAF_RATE_LIMIT.max, `edge.rateLimitPer5Minutes must be at most ${WAF_RATE_LIMIT.max}`),
-          ),
-          2000,
-        ),
+        rateLimitPer5Minutes: v.optional(wafRateLimit("edge.rateLimitPer5Minutes"), 2000),
       },
       "edge must be an object with enabled and, optionally, rateLimitPer5Minutes",
     ),
@@ -140,6 +189,12 @@ export const StackConfigSchema = v.object({
       "customDomain must be an object with domainName and certificateArn",
     ),
   ),
+  /**
+   * Send Cognito's mail (sign-up codes, password resets, invitations) through SES as this verified
+   * identity, in the stack's region, instead of Cognito's default sender, which stops after 50
+   * e-mails a day per account. Unset: the default sender, enough for dev.
+   */
+  userPoolEmail: v.optional(userPoolEmail("userPoolEmail")),
 });
 
 /** A stack's validated config. */

@@ -26,14 +26,14 @@ export const TRANSIENT_ERRORS = [
   "Lambda.TooManyRequestsException",
 ] as const;
 
+/** The states whose work a function of ours does (`workflow/tasks.ts` has one for each). */
+export const TASK_STATES = [State.CheckInventory, State.CreateOrder, State.ReleaseStock] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+
 /** Where the workflow's tasks run. */
 export interface WorkflowResources {
-  /** Function behind `CheckInventory`. */
-  readonly checkInventoryArn: string;
-  /** Function behind `CreateOrder`. */
-  readonly createOrderArn: string;
-  /** Function behind `ReleaseStock`. */
-  readonly releaseStockArn: string;
+  /** The function behind each of `TASK_STATES`. */
+  readonly taskArns: Readonly<Record<TaskState, string>>;
   /** Topic `NotifyCustomer` publishes to. */
   readonly notificationsTopicArn: string;
 }
@@ -73,7 +73,7 @@ export function orderWorkflowDefinition(resources: WorkflowResources) {
     States: {
       [State.CheckInventory]: {
         Type: "Task",
-        Resource: resources.checkInventoryArn,
+        Resource: resources.taskArns[State.CheckInventory],
         Parameters: {
           "orderId.$": `${ORDER}.OrderId`,
           "itemId.$": `${ORDER}.product`,
@@ -108,7 +108,7 @@ export function orderWorkflowDefinition(resources: WorkflowResources) {
       },
       [State.CreateOrder]: {
         Type: "Task",
-        Resource: resources.createOrderArn,
+        Resource: resources.taskArns[State.CreateOrder],
         Parameters: { "order.$": ORDER },
         ResultPath: null,
         Retry: retryTransient(3),
@@ -140,7 +140,7 @@ export function orderWorkflowDefinition(resources: WorkflowResources) {
       },
       [State.ReleaseStock]: {
         Type: "Task",
-        Resource: resources.releaseStockArn,
+        Resource: resources.taskArns[State.ReleaseStock],
         Parameters: {
           "orderId.$": `${ORDER}.OrderId`,
           "itemId.$": `${ORDER}.product`,

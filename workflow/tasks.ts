@@ -4,12 +4,12 @@ import { releaseStock } from "../handlers/tasks/release-stock";
 import type { TaskHandlerFactory } from "../handlers/tasks/task";
 import type { TableGrant } from "../storage/access";
 import { inventoryTable, ordersTable } from "../storage/tables";
-import { State, type StateName } from "./definition";
+import { State, type TaskState } from "./definition";
 
 /** A Task state of the order workflow and the function that does its work. */
 export interface WorkflowTask {
   /** The state this function serves. */
-  readonly state: StateName;
+  readonly state: TaskState;
   /** The function's name: its Pulumi child name suffix and its log group's. Never rename once shipped. */
   readonly functionName: string;
   /** Builds the handler: serialized and bundled for Lambda by `handlerArchive`, called as is locally. */

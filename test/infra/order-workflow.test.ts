@@ -3,12 +3,13 @@ import { expect } from "chai";
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- asl-validator is `module.exports = fn`
 import aslValidator = require("asl-validator");
 import { OrderWorkflow, type OrderWorkflowArgs } from "../../infra";
-import { orderWorkflowDefinition } from "../../workflow/definition";
+import { AWS_REQUIRES_WILDCARD_ACTIONS, AWS_REQUIRES_WILDCARD_SID } from "../../infra/iam";
+import { State, type WorkflowResources, orderWorkflowDefinition } from "../../workflow/definition";
 import { workflowTasks } from "../../workflow/tasks";
-import { ACCOUNT_ID, type Deployment, MockRecorder, type RecordedResource, deployStack } from "../support/pulumi-mocks";
+import { type Deployment, MockRecorder, type RecordedResource, deployStack } from "../support/pulumi-mocks";
 
 const TOPIC = "aws:sns/topic:Topic";
-const TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy";
+const HANDLER_FUNCTION = "oms:infra:HandlerFunction";
 const ROLE = "aws:iam/role:Role";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 const FUNCTION = "aws:lambda/function:Function";
@@ -18,8 +19,6 @@ const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 /** The workflow's resources, found by the names `OrderWorkflow` gives them. */
 function partsOf(deployment: Deployment) {
   return {
-    topic: deployment.named(TOPIC, "oms-order-notifications"),
-    topicPolicy: deployment.named(TOPIC_POLICY, "oms-order-notifications"),
     role: deployment.named(ROLE, "oms-order-workflow-role"),
     policy: deployment.named(ROLE_POLICY, "oms-order-workflow-access"),
     stateMachine: deployment.named(STATE_MACHINE, "oms-order-workflow"),
@@ -31,14 +30,14 @@ function arnOf(resource: RecordedResource): string {
   return String(resource.state["arn"]);
 }
 
-/** How long each stack's `Pulumi.<stack>.yaml` keeps logs. */
+/** How long each stack's `Pulumi.<stack>.yaml` keeps logs, and its functions' timeout (the default, 10 s). */
 const stacks = [
-  { stack: "dev", logRetentionDays: 7 },
-  { stack: "prod", logRetentionDays: 90 },
+  { stack: "dev", logRetentionDays: 7, functionTimeoutSeconds: 10 },
+  { stack: "prod", logRetentionDays: 90, functionTimeoutSeconds: 10 },
 ];
 
 describe("OrderWorkflow", () => {
-  for (const { stack, logRetentionDays } of stacks) {
+  for (const { stack, logRetentionDays, functionTimeoutSeconds } of stacks) {
     describe(`on the ${stack} stack`, () => {
       let deployment: Deployment;
       let taskArn: (functionName: string) => string;
@@ -48,41 +47,20 @@ describe("OrderWorkflow", () => {
         taskArn = (functionName) => arnOf(deployment.named(FUNCTION, `oms-${functionName}`));
       });
 
-      it("encrypts the order-notifications topic at rest with SNS's AWS managed key", () => {
-        const { topic } = partsOf(deployment);
+      it("deploys one function per task of workflow/tasks.ts, under OrderWorkflow", () => {
+        const deployed = deployment
+          .ofType(HANDLER_FUNCTION)
+          .filter((fn) => deployment.optionsOf(HANDLER_FUNCTION, fn.name).parent === "oms:infra:OrderWorkflow::oms");
 
-        expect(topic.inputs).to.deep.equal({ kmsMasterKeyId: "alias/aws/sns" });
+        expect(deployed.map((fn) => fn.name)).to.deep.equal(workflowTasks.map((task) => `oms-${task.functionName}`));
       });
 
-      it("leaves to IAM who may publish and subscribe to the notifications topic, replacing the default policy", () => {
-        const { topic, topicPolicy } = partsOf(deployment);
-
-        expect(topicPolicy.inputs["arn"]).to.equal(arnOf(topic));
-        expect(JSON.parse(String(topicPolicy.inputs["policy"]))).to.deep.equal({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` },
-              Action: ["sns:Publish", "sns:Subscribe", "sns:Unsubscribe"],
-              Resource: arnOf(topic),
-            },
-          ],
-        });
-      });
-
-      it("deploys one function per task of workflow/tasks.ts", () => {
-        const deployed = workflowTasks.map((task) => deployment.named(FUNCTION, `oms-${task.functionName}`).name);
-
-        expect(deployed).to.deep.equal(["oms-check-inventory", "oms-create-order", "oms-release-stock"]);
-      });
-
-      it("gives every task function the stack's 10 s timeout", () => {
-        const timeouts = workflowTasks.map(
-          (task) => deployment.named(FUNCTION, `oms-${task.functionName}`).inputs["timeout"],
-        );
-
-        expect(timeouts).to.deep.equal([10, 10, 10]);
+      it(`gives every task function the stack's ${functionTimeoutSeconds} s timeout`, () => {
+        for (const task of workflowTasks) {
+          expect(deployment.named(FUNCTION, `oms-${task.functionName}`).inputs["timeout"]).to.equal(
+            functionTimeoutSeconds,
+          );
+        }
       });
 
       it("lets only Step Functions assume the state machine's role", () => {
@@ -94,40 +72,26 @@ describe("OrderWorkflow", () => {
         });
       });
 
-      it("lets the state machine invoke exactly the three task functions, publish to exactly the notifications topic, and deliver logs and traces in one AwsRequiresWildcard statement", () => {
-        const { role, policy, topic } = partsOf(deployment);
+      it("lets the state machine invoke exactly its task functions, publish to exactly the notifications topic, and use * only in the AwsRequiresWildcard statement", () => {
+        const { role, policy } = partsOf(deployment);
+        const topic = deployment.named(TOPIC, "oms-order-notifications");
+
+        const { Statement } = JSON.parse(String(policy.inputs["policy"])) as {
+          Statement: { Sid?: string; Action: string[]; Resource: string[] | "*" }[];
+        };
 
         expect(policy.inputs["role"]).to.equal(role.id);
-        expect(JSON.parse(String(policy.inputs["policy"]))).to.deep.equal({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Action: ["lambda:InvokeFunction"],
-              Resource: [taskArn("check-inventory"), taskArn("create-order"), taskArn("release-stock")],
-            },
-            { Effect: "Allow", Action: ["sns:Publish"], Resource: [arnOf(topic)] },
-            {
-              Sid: "AwsRequiresWildcard",
-              Effect: "Allow",
-              Action: [
-                "logs:CreateLogDelivery",
-                "logs:GetLogDelivery",
-                "logs:UpdateLogDelivery",
-                "logs:DeleteLogDelivery",
-                "logs:ListLogDeliveries",
-                "logs:PutResourcePolicy",
-                "logs:DescribeResourcePolicies",
-                "logs:DescribeLogGroups",
-                "xray:PutTraceSegments",
-                "xray:PutTelemetryRecords",
-                "xray:GetSamplingRules",
-                "xray:GetSamplingTargets",
-              ],
-              Resource: "*",
-            },
-          ],
-        });
+        expect(Statement.filter((statement) => statement.Resource !== "*")).to.deep.equal([
+          {
+            Effect: "Allow",
+            Action: ["lambda:InvokeFunction"],
+            Resource: workflowTasks.map((task) => taskArn(task.functionName)),
+          },
+          { Effect: "Allow", Action: ["sns:Publish"], Resource: [arnOf(topic)] },
+        ]);
+        const wildcard = Statement.filter((statement) => statement.Resource === "*");
+        expect(wildcard.map((statement) => statement.Sid)).to.deep.equal([AWS_REQUIRES_WILDCARD_SID]);
+        expect(AWS_REQUIRES_WILDCARD_ACTIONS).to.include.members(wildcard[0]?.Action ?? []);
       });
 
       it("runs an Express state machine with its own role, traced by X-Ray, created after the role's policy and its log group", () => {
@@ -171,15 +135,16 @@ describe("OrderWorkflow", () => {
       });
 
       it("deploys the definition of workflow/definition.ts with the task functions' and the topic's ARNs", () => {
-        const { topic, stateMachine } = partsOf(deployment);
+        const { stateMachine } = partsOf(deployment);
+        const topic = deployment.named(TOPIC, "oms-order-notifications");
 
         const deployed: unknown = JSON.parse(String(stateMachine.inputs["definition"]));
 
         expect(deployed).to.deep.equal(
           orderWorkflowDefinition({
-            checkInventoryArn: taskArn("check-inventory"),
-            createOrderArn: taskArn("create-order"),
-            releaseStockArn: taskArn("release-stock"),
+            taskArns: Object.fromEntries(
+              workflowTasks.map((task) => [task.state, taskArn(task.functionName)]),
+            ) as WorkflowResources["taskArns"],
             notificationsTopicArn: arnOf(topic),
           }),
         );
@@ -197,6 +162,9 @@ describe("OrderWorkflow", () => {
 
   describe("args", () => {
     const valid: OrderWorkflowArgs = {
+      definition: orderWorkflowDefinition,
+      tasks: workflowTasks,
+      notificationsTopicArn: "arn:aws:sns:eu-west-1:123456789012:order-notifications",
       tables: {
         orders: { name: "orders", arn: "arn:aws:dynamodb:eu-west-1:123456789012:table/orders" },
         inventory: { name: "inventory", arn: "arn:aws:dynamodb:eu-west-1:123456789012:table/inventory" },
@@ -211,7 +179,12 @@ describe("OrderWorkflow", () => {
       await pulumi.runtime.setMocks(new MockRecorder("eu-west-1"), "oms", "test");
     });
 
-    const cases: { change: Partial<OrderWorkflowArgs>; message: string }[] = [
+    const cases: { change: Partial<OrderWorkflowArgs>; message: string; what?: string }[] = [
+      {
+        what: `tasks without a ${State.ReleaseStock} function`,
+        change: { tasks: workflowTasks.filter((task) => task.state !== State.ReleaseStock) },
+        message: `OrderWorkflow "oms": tasks has no function for the ${State.ReleaseStock} state`,
+      },
       {
         change: { functionTimeoutSeconds: 26 },
         message: 'OrderWorkflow "oms": functionTimeoutSeconds must be an integer from 1 to 25',
@@ -230,8 +203,8 @@ describe("OrderWorkflow", () => {
           'HandlerFunction "oms-check-inventory": tables.inventory is missing but is granted dynamodb:UpdateItem, dynamodb:GetItem',
       },
     ];
-    for (const { change, message } of cases) {
-      it(`refuses ${JSON.stringify(change)}, naming the component and the field`, () => {
+    for (const { change, message, what } of cases) {
+      it(`refuses ${what ?? JSON.stringify(change)}, naming the component and the field`, () => {
         const args = { ...valid, ...change };
 
         const construct = () => new OrderWorkflow("oms", args);

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
+import { routes } from "../../api/routes";
 import { tables } from "../../storage/tables";
+import { workflowTasks } from "../../workflow/tasks";
 import { MockRecorder, ROOT_STACK, deployStack, runProgram, stackConfig } from "../support/pulumi-mocks";
 
 /** The error a promise rejects with; fails when it resolves. */
@@ -17,6 +19,7 @@ async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
 /** The components `index.ts` composes, on every stack. */
 const TOP_LEVEL_COMPONENTS = [
   "oms:infra:Alerting",
+  "oms:infra:Data",
   "oms:infra:Identity",
   "oms:infra:OrderWorkflow",
   "oms:infra:OrdersApi",
@@ -54,7 +57,7 @@ const stacks = [
 describe("The OMS program (index.ts)", () => {
   for (const { stack, owned, ownedDescription, logRetentionDays } of stacks) {
     describe(`on the ${stack} stack`, () => {
-      it("composes exactly Identity, OrdersApi, OrderWorkflow and Alerting, all named oms, and nothing else", async () => {
+      it("composes exactly Identity, Data, OrderWorkflow, OrdersApi and Alerting, all named oms, and nothing else", async () => {
         const deployment = await deployStack(stack);
 
         const topLevel = deployment.resources.filter(
@@ -89,7 +92,8 @@ describe("The OMS program (index.ts)", () => {
 
         const logGroups = deployment.ofType("aws:cloudwatch/logGroup:LogGroup");
 
-        expect(logGroups).to.have.length(14 + 2);
+        // One per function (each route's and each task's), the API's access log and the workflow's.
+        expect(logGroups).to.have.length(routes.length + workflowTasks.length + 2);
         expect(logGroups.map((group) => [group.name, group.inputs["retentionInDays"]])).to.deep.equal(
           logGroups.map((group) => [group.name, logRetentionDays]),
         );
@@ -174,7 +178,7 @@ describe("The OMS program (index.ts)", () => {
           config["oms:edge"] = JSON.stringify({ enabled: true, rateLimitPer5Minutes: 5 });
         },
         message:
-          'Stack "dev" has invalid config:\n  oms:edge.rateLimitPer5Minutes: edge.rateLimitPer5Minutes must be at least 10',
+          'Stack "dev" has invalid config:\n  oms:edge.rateLimitPer5Minutes: edge.rateLimitPer5Minutes must be an integer from 10 to 2000000000',
       },
       {
         what: "a custom domain whose certificate is not an ACM ARN",

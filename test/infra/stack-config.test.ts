@@ -54,6 +54,18 @@ describe("parseStackConfig", () => {
     expect(config.customDomain).to.deep.equal(customDomain);
   });
 
+  it("keeps an SES sender for the user pool's mail: an address of a verified domain, named, with a reply-to", () => {
+    const userPoolEmail = {
+      sesIdentityArn: "arn:aws:ses:eu-west-1:123456789012:identity/orders.example.com",
+      from: "OMS <no-reply@mail.orders.example.com>",
+      replyTo: "help@example.com",
+    };
+
+    const config = parseStackConfig({ ...REQUIRED, userPoolEmail }, "test");
+
+    expect(config.userPoolEmail).to.deep.equal(userPoolEmail);
+  });
+
   const invalid: { what: string; change: Record<string, unknown>; problems: string[] }[] = [
     {
       what: "a latency threshold that is not a whole number",
@@ -90,7 +102,7 @@ describe("parseStackConfig", () => {
     {
       what: "a rate limit above WAF's maximum",
       change: { edge: { enabled: true, rateLimitPer5Minutes: 3_000_000_000 } },
-      problems: ["oms:edge.rateLimitPer5Minutes: edge.rateLimitPer5Minutes must be at most 2000000000"],
+      problems: ["oms:edge.rateLimitPer5Minutes: edge.rateLimitPer5Minutes must be an integer from 10 to 2000000000"],
     },
     {
       what: "a custom domain in capitals, with a certificate that is not an ACM ARN",
@@ -98,6 +110,37 @@ describe("parseStackConfig", () => {
       problems: [
         "oms:customDomain.domainName: customDomain.domainName must be a lowercase host name such as api.example.com",
         "oms:customDomain.certificateArn: customDomain.certificateArn must be an ACM certificate ARN",
+      ],
+    },
+    {
+      what: "a user pool sender whose identity ARN is not an SES identity's",
+      change: {
+        userPoolEmail: {
+          sesIdentityArn: "arn:aws:ses:eu-west-1:123456789012:configuration-set/oms",
+          from: "a@example.com",
+        },
+      },
+      problems: [
+        "oms:userPoolEmail.sesIdentityArn: userPoolEmail.sesIdentityArn must be an SES identity ARN: arn:aws:ses:<region>:<account>:identity/<address or domain>",
+      ],
+    },
+    {
+      what: "a user pool sender that is not an e-mail address",
+      change: {
+        userPoolEmail: { sesIdentityArn: "arn:aws:ses:eu-west-1:123456789012:identity/example.com", from: "OMS" },
+      },
+      problems: ["oms:userPoolEmail.from: userPoolEmail.from must be an e-mail address, alone or as Name <address>"],
+    },
+    {
+      what: "a user pool sender outside the address identity it sends as",
+      change: {
+        userPoolEmail: {
+          sesIdentityArn: "arn:aws:ses:eu-west-1:123456789012:identity/no-reply@example.com",
+          from: "orders@example.com",
+        },
+      },
+      problems: [
+        "oms:userPoolEmail.from: userPoolEmail.from must be an address of the SES identity that userPoolEmail.sesIdentityArn names",
       ],
     },
   ];

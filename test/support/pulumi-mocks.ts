@@ -28,9 +28,12 @@ export const ROOT_STACK = "pulumi:pulumi:Stack";
 
 /**
  * One of a resource's aliases: the fields it sets, a former parent named `<type>::<name>`, or
- * `ROOT_STACK` for `pulumi.rootStackResource`; a URN alias is kept as is.
+ * `ROOT_STACK` for `pulumi.rootStackResource`, or a former parent's URN as `urn:<urn>`; a URN alias
+ * is kept as is.
  */
-export type RecordedAlias = string | { readonly name?: unknown; readonly type?: unknown; readonly parent?: string };
+export type RecordedAlias =
+  | string
+  | { readonly name?: unknown; readonly type?: unknown; readonly parent?: string | Promise<string> };
 
 /** A resource's options as its constructor received them (the mock engine never sees options). */
 export interface RecordedOptions {
@@ -215,9 +218,15 @@ function recordAlias(
     return rest;
   }
   if (parent !== undefined && !pulumi.Resource.isInstance(parent)) {
-    throw new Error("The mocks record only alias parents given as resources");
+    // A former parent named by its URN, which resolves once the program runs.
+    return { ...rest, parent: outputValue(pulumi.output(parent)).then((urn) => `urn:${urn}`) };
   }
   return { ...rest, parent: nameOf(parent) };
+}
+
+/** The value an output resolves to (under mocks every output resolves). */
+export function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((value) => resolve(value)));
 }
 
 /** The program runs when it is loaded, so every run must load it, and what it imports, anew. */
@@ -236,16 +245,40 @@ function forgetProgramModules(): void {
  * mocks, inside a root stack resource so that a stack transformation can record resource options.
  * Resolves once every resource is registered; rejects with the program's error.
  */
-export async function runProgram(
+export function runProgram(
   stack: string,
   config: Record<string, string>,
   recorder = new MockRecorder(config["aws:region"] ?? "us-east-1"),
+): Promise<Deployment> {
+  return runOnMocks(stack, config, recorder, () => {
+    forgetProgramModules();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading the program is running it
+    return require(PROGRAM) as Record<string, unknown>;
+  });
+}
+
+/**
+ * Runs `build` (which constructs components, as a spec's own small program) on mocks, the way
+ * `runProgram` runs `index.ts`: what it registers is recorded, and what it returns is the outputs.
+ */
+export function runComponents(
+  build: () => Record<string, unknown> | void,
+  region = "eu-west-1",
+  stack = "test",
+): Promise<Deployment> {
+  return runOnMocks(stack, { "aws:region": region }, new MockRecorder(region), () => build() ?? {});
+}
+
+async function runOnMocks(
+  stack: string,
+  config: Record<string, string>,
+  recorder: MockRecorder,
+  program: () => Record<string, unknown>,
 ): Promise<Deployment> {
   const options = new Map<string, RecordedOptions>();
   const names = new Map<pulumi.Resource, string>();
   await pulumi.runtime.setMocks(recorder, "oms", stack);
   pulumi.runtime.setAllConfig(config);
-  forgetProgramModules();
   let outputs: Record<string, unknown> | undefined;
   try {
     outputs = await pulumi.runtime.runInPulumiStack(() => {
@@ -265,8 +298,7 @@ export async function runProgram(
         });
         return undefined;
       });
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading the program is running it
-      return Promise.resolve(require(PROGRAM) as Record<string, unknown>);
+      return Promise.resolve(program());
     });
   } finally {
     // Waits for every registration, including those no output depends on (alarms, permissions).

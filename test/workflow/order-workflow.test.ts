@@ -18,9 +18,11 @@ import { State, orderWorkflowDefinition } from "../../workflow/definition";
 import { documentClient, freshTable } from "../support/dynamodb";
 
 const arns = {
-  checkInventoryArn: "arn:aws:lambda:eu-west-1:123456789012:function:oms-check-inventory",
-  createOrderArn: "arn:aws:lambda:eu-west-1:123456789012:function:oms-create-order",
-  releaseStockArn: "arn:aws:lambda:eu-west-1:123456789012:function:oms-release-stock",
+  taskArns: {
+    [State.CheckInventory]: "arn:aws:lambda:eu-west-1:123456789012:function:oms-check-inventory",
+    [State.CreateOrder]: "arn:aws:lambda:eu-west-1:123456789012:function:oms-create-order",
+    [State.ReleaseStock]: "arn:aws:lambda:eu-west-1:123456789012:function:oms-release-stock",
+  },
   notificationsTopicArn: "arn:aws:sns:eu-west-1:123456789012:oms-order-notifications",
 };
 

@@ -1,0 +1,140 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { type TableDefinition, keyAttributes } from "../storage/tables";
+import type { DeployedTable } from "./handler-function";
+
+const TYPE = "oms:infra:Data";
+
+/** The components that owned the data before `Data` did, by the type token of their URN. */
+const FORMER_OWNERS = {
+  tables: "oms:infra:OrdersApi",
+  topic: "oms:infra:OrderWorkflow",
+} as const;
+
+/** What OMS keeps: its tables, and the topic that carries what happens to orders. */
+export interface DataArgs {
+  /** Every table to create, as `storage/tables.ts` defines them (keys, indexes, expiry). */
+  tables: readonly TableDefinition[];
+  /**
+   * Keep the data: point-in-time recovery, deletion protection, `protect` and `retainOnDelete` on every table.
+   * @default false
+   */
+  protectData?: boolean;
+}
+
+/**
+ * OMS's data, first in the program's line of dependencies: one on-demand, encrypted table per
+ * definition, and the encrypted order-notifications topic the API and the workflow both use. Every
+ * other component is handed what it needs from here.
+ */
+export class Data extends pulumi.ComponentResource {
+  /** The deployed tables (name and ARN) by logical name (`orders`): what functions are granted. */
+  public readonly tables: Readonly<Record<string, DeployedTable>>;
+  /** Physical table names, by logical name. */
+  public readonly tableNames: pulumi.Output<Record<string, string>>;
+  /** The ARN of the topic customers' order e-mails go through. */
+  public readonly notificationsTopicArn: pulumi.Output<string>;
+  /** The topic's physical name: the `TopicName` dimension of its delivery metrics. */
+  public readonly notificationsTopicName: pulumi.Output<string>;
+
+  constructor(name: string, args: DataArgs, opts?: pulumi.ComponentResourceOptions) {
+    const protectData = args.protectData ?? false;
+    super(TYPE, name, {}, opts);
+
+    const created = args.tables.map((table) => [table.name, this.createTable(name, table, protectData)] as const);
+    const topic = this.createTopic(name);
+    this.createTopicPolicy(name, topic);
+
+    this.tables = Object.fromEntries(
+      created.map(([logical, table]) => [logical, { name: table.name, arn: table.arn }]),
+    );
+    this.tableNames = pulumi.output(Object.fromEntries(created.map(([logical, table]) => [logical, table.name])));
+    this.notificationsTopicArn = topic.arn;
+    this.notificationsTopicName = topic.name;
+    this.registerOutputs({
+      tables: this.tables,
+      tableNames: this.tableNames,
+      notificationsTopicArn: this.notificationsTopicArn,
+      notificationsTopicName: this.notificationsTopicName,
+    });
+  }
+
+  private createTable(name: string, table: TableDefinition, protectData: boolean): aws.dynamodb.Table {
+    return new aws.dynamodb.Table(
+      `${name}-${table.name}`,
+      {
+        billingMode: "PAY_PER_REQUEST",
+        hashKey: table.partitionKey.name,
+        rangeKey: table.sortKey?.name,
+        attributes: keyAttributes(table).map(({ name: attribute, type }) => ({ name: attribute, type })),
+        globalSecondaryIndexes: Object.values(table.indexes).map((index) => ({
+          name: index.name,
+          keySchemas: [
+            { attributeName: index.partitionKey.name, keyType: "HASH" },
+            ...(index.sortKey ? [{ attributeName: index.sortKey.name, keyType: "RANGE" }] : []),
+          ],
+          projectionType: "ALL",
+        })),
+        serverSideEncryption: { enabled: true },
+        ...(table.timeToLiveAttribute === undefined
+          ? {}
+          : { ttl: { attributeName: table.timeToLiveAttribute, enabled: true } }),
+        pointInTimeRecovery: { enabled: protectData },
+        deletionProtectionEnabled: protectData,
+      },
+      {
+        parent: this,
+        aliases: [formerParent(name, FORMER_OWNERS.tables)],
+        ...(protectData ? { protect: true, retainOnDelete: true } : {}),
+      },
+    );
+  }
+
+  /**
+   * Messages carry customers' names and orders, so they are encrypted at rest. SNS's AWS managed key
+   * lets any principal of the account that may use the topic use the key too: no KMS statement is needed.
+   */
+  private createTopic(name: string): aws.sns.Topic {
+    return new aws.sns.Topic(
+      `${name}-order-notifications`,
+      { kmsMasterKeyId: "alias/aws/sns" },
+      { parent: this, aliases: [formerParent(name, FORMER_OWNERS.topic)] },
+    );
+  }
+
+  /**
+   * Replaces the default topic policy, which lets any principal of the account publish and subscribe
+   * without an IAM permission: the account's principals may, but only those IAM allows. A topic
+   * policy may only name SNS's topic-policy actions, so SNS rejects `Unsubscribe` here: the
+   * functions that unsubscribe are allowed it by their own IAM policies.
+   */
+  private createTopicPolicy(name: string, topic: aws.sns.Topic): aws.sns.TopicPolicy {
+    const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+    return new aws.sns.TopicPolicy(
+      `${name}-order-notifications`,
+      {
+        arn: topic.arn,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { AWS: pulumi.interpolate`arn:aws:iam::${accountId}:root` },
+              Action: ["sns:Publish", "sns:Subscribe"],
+              Resource: topic.arn,
+            },
+          ],
+        }),
+      },
+      { parent: this, aliases: [formerParent(name, FORMER_OWNERS.topic)] },
+    );
+  }
+}
+
+/**
+ * An alias to the same resource under the top-level component `type` named `name`, where it lived
+ * before `Data` owned it: a deployed stack then moves it instead of replacing it (and its data).
+ */
+function formerParent(name: string, type: string): pulumi.Alias {
+  return { parent: pulumi.createUrn(name, type) };
+}
