@@ -1,10 +1,18 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ArgsChecker, integerBetween } from "./component-args";
-import type { CustomDomain } from "./orders-api";
-import { WAF_RATE_LIMIT } from "./stack-config";
+import * as v from "valibot";
+import { wafRateLimit } from "./aws-limits";
+import { ArgsChecker } from "./component-args";
 
 const TYPE = "oms:infra:Edge";
+
+/** A host name of OMS's own, served with an ACM certificate for it. */
+export interface CustomDomain {
+  /** The host name, e.g. `api.orders.example.com`. */
+  readonly domainName: string;
+  /** The ACM certificate covering it, in the region that serves it (us-east-1 for CloudFront). */
+  readonly certificateArn: string;
+}
 
 /** CloudFront's managed cache policy "CachingDisabled": every request goes to the API. */
 export const CACHING_DISABLED_POLICY_ID = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
@@ -25,12 +33,24 @@ const ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"]
 /** The origin's id inside the distribution. */
 const ORIGIN_ID = "orders-api";
 
+/**
+ * The error codes CloudFront would cache, each given a custom error response with an error caching
+ * minimum TTL of 0. AWS's "How CloudFront processes HTTP 4xx and 5xx status codes from your origin"
+ * (section "HTTP 4xx and 5xx status codes that CloudFront caches") lists 404, 405, 414 and 500-504
+ * as always cached, for 10 s by default whatever the cache policy or `Cache-Control` say, and
+ * 400, 403, 412 and 415 as cached when the origin sends `Cache-Control: max-age` or `s-maxage`.
+ * A custom error response accepts only 400, 403, 404, 405, 414, 416 and 500-504 ("Create a custom
+ * error page for specific HTTP status codes"), so 412 and 415 cannot be listed: OMS's handlers
+ * send no `Cache-Control`, so CloudFront never caches them. 416 is left out: CloudFront never caches it.
+ */
+export const CACHEABLE_ERROR_CODES = [400, 403, 404, 405, 414, 500, 501, 502, 503, 504] as const;
+
 /** The AWS managed rule groups the web ACL applies after the rate limit, in this order. */
 export const MANAGED_RULE_GROUPS = ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"] as const;
 
 /** What the edge serves and how hard it limits each client. */
 export interface EdgeArgs {
-  /** The API's execute-api host name (`OrdersApi.executeApiDomainName`): CloudFront's origin. */
+  /** The API's execute-api host name: CloudFront's origin. */
   originDomainName: pulumi.Input<string>;
   /** Requests one client IP may make in 5 minutes before WAF blocks it (10 to 2,000,000,000). */
   rateLimitPer5Minutes: pulumi.Input<number>;
@@ -62,16 +82,15 @@ export class Edge extends pulumi.ComponentResource {
 
   constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
     const checker = new ArgsChecker(TYPE, name);
-    const rateLimit = checker.input(
-      args.rateLimitPer5Minutes,
-      integerBetween("rateLimitPer5Minutes", WAF_RATE_LIMIT.min, WAF_RATE_LIMIT.max),
-    );
+    const rateLimit = checker.input(args.rateLimitPer5Minutes, wafRateLimit("rateLimitPer5Minutes"));
     const customDomain =
       args.customDomain &&
-      checker.value(args.customDomain, (domain) =>
-        domain.certificateArn.split(":")[3] === CLOUDFRONT_REGION
-          ? undefined
-          : `customDomain.certificateArn must be a certificate in ${CLOUDFRONT_REGION}, where CloudFront reads certificates`,
+      checker.value(
+        args.customDomain,
+        v.custom<CustomDomain>(
+          (domain) => (domain as CustomDomain).certificateArn.split(":")[3] === CLOUDFRONT_REGION,
+          `customDomain.certificateArn must be a certificate in ${CLOUDFRONT_REGION}, where CloudFront reads certificates`,
+        ),
       );
     super(TYPE, name, {}, opts);
 
@@ -170,6 +189,10 @@ export class Edge extends pulumi.ComponentResource {
           originRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_HEADER_POLICY_ID,
           compress: true,
         },
+        // An answer may hold one caller's data or one request's fault, and the cache key holds
+        // neither the token nor the query string: no error may be served to anyone else. Without a
+        // response page path, CloudFront passes the API's own status and JSON body through.
+        customErrorResponses: CACHEABLE_ERROR_CODES.map((errorCode) => ({ errorCode, errorCachingMinTtl: 0 })),
         restrictions: { geoRestriction: { restrictionType: "none" } },
         viewerCertificate: customDomain
           ? {

@@ -1,15 +1,26 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ADMIN_GROUP, PASSWORD_POLICY } from "../domain/caller";
+import * as v from "valibot";
+import { ADMIN_GROUP } from "../domain/caller";
+import { PASSWORD_POLICY } from "../domain/password-policy";
+import { cognitoDomainPrefix } from "./aws-limits";
 import { ArgsChecker, nonEmpty } from "./component-args";
+import { sesIdentityRegion, userPoolEmail } from "./stack-config";
 
 const TYPE = "oms:infra:Identity";
 
 /** What the hosted UI asks for: an ID token carrying the user's e-mail, which the handlers read. */
 const OAUTH_SCOPES = ["openid", "email", "profile"] as const;
 
-/** Cognito's rule for a hosted UI domain prefix. */
-const DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+/** The SES identity the user pool's mail is sent as. */
+export interface UserPoolEmail {
+  /** ARN of a verified SES identity, an address or a domain, in the user pool's region (Cognito's `SourceArn`). */
+  readonly sesIdentityArn: string;
+  /** The sender: an address of that identity, alone or as `Name <address>`. */
+  readonly from: string;
+  /** Where replies go, when not to `from`. */
+  readonly replyTo?: string;
+}
 
 /** How people sign in to OMS. */
 export interface IdentityArgs {
@@ -22,6 +33,11 @@ export interface IdentityArgs {
    * @default false
    */
   protectData?: boolean;
+  /**
+   * Send the pool's mail (sign-up codes, password resets, invitations) through SES as this identity.
+   * @default Cognito's own sender, which stops after 50 e-mails a day per account
+   */
+  userPoolEmail?: UserPoolEmail;
 }
 
 /**
@@ -42,14 +58,13 @@ export class Identity extends pulumi.ComponentResource {
 
   constructor(name: string, args: IdentityArgs, opts?: pulumi.ComponentResourceOptions) {
     const checker = new ArgsChecker(TYPE, name);
-    const authDomainPrefix = checker.input(args.authDomainPrefix, (prefix) =>
-      DOMAIN_PREFIX.test(prefix) ? undefined : "authDomainPrefix must be lowercase letters, digits and hyphens",
-    );
-    const callbackUrls = checker.input(args.callbackUrls, nonEmpty("callbackUrls"));
+    const authDomainPrefix = checker.input(args.authDomainPrefix, cognitoDomainPrefix("authDomainPrefix"));
+    const callbackUrls = checker.input(args.callbackUrls, nonEmpty("callbackUrls", v.string()));
     const protectData = args.protectData ?? false;
+    const email = args.userPoolEmail && checker.value(args.userPoolEmail, userPoolEmailIn(aws.config.region));
     super(TYPE, name, {}, opts);
 
-    const pool = this.createUserPool(name, protectData);
+    const pool = this.createUserPool(name, protectData, emailConfiguration(email));
     const client = this.createClient(name, pool, callbackUrls);
     const domain = this.createDomain(name, pool, authDomainPrefix);
     this.createAdminGroup(name, pool);
@@ -71,7 +86,11 @@ export class Identity extends pulumi.ComponentResource {
     });
   }
 
-  private createUserPool(name: string, protectData: boolean): aws.cognito.UserPool {
+  private createUserPool(
+    name: string,
+    protectData: boolean,
+    emailConfiguration: aws.types.input.cognito.UserPoolEmailConfiguration,
+  ): aws.cognito.UserPool {
     return new aws.cognito.UserPool(
       `${name}-users`,
       {
@@ -80,6 +99,7 @@ export class Identity extends pulumi.ComponentResource {
         passwordPolicy: { ...PASSWORD_POLICY, temporaryPasswordValidityDays: 7 },
         accountRecoverySetting: { recoveryMechanisms: [{ name: "verified_email", priority: 1 }] },
         deletionProtection: protectData ? "ACTIVE" : "INACTIVE",
+        emailConfiguration,
       },
       { parent: this, ...(protectData ? { protect: true, retainOnDelete: true } : {}) },
     );
@@ -127,6 +147,44 @@ export class Identity extends pulumi.ComponentResource {
       { parent: this },
     );
   }
+}
+
+/**
+ * `userPoolEmail`'s rule, and Cognito's: the identity is in the pool's region, which is the stack's
+ * `aws:region` (or AWS_REGION). AWS accepts a few legacy alternate regions too ("Email settings for
+ * Amazon Cognito user pools"); OMS keeps mail in the pool's region. When the region comes from a
+ * profile instead, `region` is unknown here and Cognito's own refusal at `pulumi up` is the check.
+ */
+function userPoolEmailIn(region: string | undefined) {
+  const rule = userPoolEmail("userPoolEmail");
+  if (region === undefined) {
+    return rule;
+  }
+  return v.pipe(
+    rule,
+    v.check(
+      (email) => sesIdentityRegion(email.sesIdentityArn) === region,
+      `userPoolEmail.sesIdentityArn must be an SES identity in ${region}, the user pool's region`,
+    ),
+  );
+}
+
+/**
+ * Cognito's own sender without `email`; with it, SES as that identity (`DEVELOPER`). Cognito then
+ * sends through its service-linked role (AWSServiceRoleForAmazonCognitoIdpEmailService), so the
+ * identity needs no sending authorization policy ("Authorizing Amazon Cognito to send Amazon SES
+ * email on your behalf").
+ */
+function emailConfiguration(email: UserPoolEmail | undefined): aws.types.input.cognito.UserPoolEmailConfiguration {
+  if (email === undefined) {
+    return { emailSendingAccount: "COGNITO_DEFAULT" };
+  }
+  return {
+    emailSendingAccount: "DEVELOPER",
+    sourceArn: email.sesIdentityArn,
+    fromEmailAddress: email.from,
+    ...(email.replyTo === undefined ? {} : { replyToEmailAddress: email.replyTo }),
+  };
 }
 
 /** The hosted UI's sign-in page for the authorization code flow (`scope=openid+email+profile`, `redirect_uri` encoded). */

@@ -37,7 +37,7 @@ interface TrustPolicy {
     readonly Effect: string;
     readonly Principal: { readonly Federated: string };
     readonly Action: string;
-    readonly Condition: { readonly StringEquals: Readonly<Record<string, string | string[]>> };
+    readonly Condition: Readonly<Record<string, Readonly<Record<string, string | string[]>>>>;
   }[];
 }
 
@@ -63,6 +63,16 @@ const STACKS = readdirSync(PROJECT_ROOT)
   .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
   .filter((stack): stack is string => stack !== undefined)
   .sort();
+
+/** The trust policy of the role that deploys `stack`, one per stack. */
+function deployRoleTrustPolicyFile(stack: string): string {
+  return `aws-${stack}-deploy-role-trust-policy.json`;
+}
+
+/** The repository variable holding the ARN of the role that deploys `stack`. */
+function deployRoleVariable(stack: string): string {
+  return `\${{ vars.AWS_${stack.toUpperCase()}_DEPLOY_ROLE_ARN }}`;
+}
 
 /** The steps of `job` that use `action` (any version). */
 function stepsUsing(job: Job, action: string): Step[] {
@@ -145,7 +155,7 @@ describe("The GitHub Actions workflows (.github/workflows)", () => {
         expect(credentialSteps.length).to.be.greaterThan(0);
         for (const step of credentialSteps) {
           expect(Object.keys(step.with ?? {}).sort()).to.deep.equal(["aws-region", "role-to-assume"]);
-          expect(step.with?.["role-to-assume"]).to.match(/^\$\{\{ vars\.AWS_[A-Z]+_ROLE_ARN \}\}$/);
+          expect(step.with?.["role-to-assume"]).to.match(/^\$\{\{ vars\.AWS_[A-Z_]+_ROLE_ARN \}\}$/);
         }
       });
 
@@ -177,14 +187,15 @@ describe("The GitHub Actions workflows (.github/workflows)", () => {
       });
     });
 
-    it("runs the suite as .ci/run does, in the Debian whose Java 17 and Chromium it installs", () => {
+    it("runs the suite as .ci/run does, in the Debian whose Java 17 it installs", () => {
       const test = ci.jobs["test"] as Job;
+      const run = readFileSync(join(PROJECT_ROOT, ".ci", "run"), "utf8");
 
       expect(test.container).to.equal("debian:bookworm");
       expect(test.steps.map((step) => step.run).filter((run) => run !== undefined)).to.deep.equal(["bash .ci/run"]);
-      expect(readFileSync(join(PROJECT_ROOT, ".ci", "run"), "utf8")).to.match(
-        /openjdk-17-jre-headless[\s\S]*chromium[\s\S]*npm ci\nnpm test\n$/,
-      );
+      expect(run).to.match(/openjdk-17-jre-headless[\s\S]*npm ci\nnpm test\n$/);
+      // The docs page's browser comes with npm ci (@sparticuz/chromium): CI installs none.
+      expect(run).not.to.match(/apt-get install[^\n]*chromium/);
     });
 
     it("previews every stack once the suite passes, as the read-only preview role", () => {
@@ -225,14 +236,14 @@ describe("The GitHub Actions workflows (.github/workflows)", () => {
     });
 
     for (const stack of STACKS) {
-      it(`runs pulumi up on ${stack} as the deploy role, one update of ${stack} at a time, never cancelled mid-way`, () => {
+      it(`runs pulumi up on ${stack} as ${stack}'s own deploy role, one update of ${stack} at a time, never cancelled mid-way`, () => {
         const job = jobs[stack] as Job;
         const pulumi = stepUsing(job, "pulumi/actions");
 
         expect(pulumi.with?.["command"]).to.equal("up");
         expect(pulumi.with?.["stack-name"]).to.equal(stack);
         expect(stepUsing(job, "aws-actions/configure-aws-credentials").with?.["role-to-assume"]).to.equal(
-          "${{ vars.AWS_DEPLOY_ROLE_ARN }}",
+          deployRoleVariable(stack),
         );
         expect(job.concurrency).to.deep.equal({ group: `pulumi-up-${stack}`, "cancel-in-progress": false });
       });
@@ -251,8 +262,16 @@ describe("The GitHub Actions workflows (.github/workflows)", () => {
       return policy.Statement[0] as TrustPolicy["Statement"][number];
     }
 
-    for (const file of ["aws-deploy-role-trust-policy.json", "aws-preview-role-trust-policy.json"]) {
-      it(`${file} lets only GitHub's OIDC provider assume the role, for STS`, () => {
+    it("are one deploy role per stack, and the preview role", () => {
+      const files = readdirSync(GITHUB_DIR).filter((file) => file.endsWith("-trust-policy.json"));
+
+      expect(files.sort()).to.deep.equal(
+        [...STACKS.map(deployRoleTrustPolicyFile), "aws-preview-role-trust-policy.json"].sort(),
+      );
+    });
+
+    for (const file of [...STACKS.map(deployRoleTrustPolicyFile), "aws-preview-role-trust-policy.json"]) {
+      it(`${file} lets only GitHub's OIDC provider assume the role, for STS, on exact claims`, () => {
         const statement = onlyStatement(trustPolicy(file));
 
         expect(statement.Effect).to.equal("Allow");
@@ -260,29 +279,52 @@ describe("The GitHub Actions workflows (.github/workflows)", () => {
         expect(statement.Principal).to.deep.equal({
           Federated: `arn:aws:iam::123456789012:oidc-provider/${OIDC_PROVIDER}`,
         });
+        // StringEquals only: a StringLike wildcard on sub would let other refs or environments in.
         expect(Object.keys(statement.Condition)).to.deep.equal(["StringEquals"]);
-        expect(statement.Condition.StringEquals[`${OIDC_PROVIDER}:aud`]).to.equal("sts.amazonaws.com");
+        expect(Object.keys(statement.Condition["StringEquals"] ?? {}).sort()).to.deep.equal([
+          `${OIDC_PROVIDER}:aud`,
+          `${OIDC_PROVIDER}:sub`,
+        ]);
+        expect(statement.Condition["StringEquals"]?.[`${OIDC_PROVIDER}:aud`]).to.equal("sts.amazonaws.com");
       });
     }
 
-    it("trusts deploy.yml's jobs and nothing else with the deploy role: main without an environment, and production", () => {
-      const deployJobs = Object.values(workflow("deploy.yml").jobs).filter(
-        (job) => stepsUsing(job, "aws-actions/configure-aws-credentials").length > 0,
-      );
-      const subjects = deployJobs.map((job) =>
-        subject(job.environment === undefined ? "ref:refs/heads/main" : `environment:${String(job.environment)}`),
-      );
+    for (const stack of STACKS) {
+      it(`trusts only the deploy.yml job that updates ${stack} with ${stack}'s deploy role: its environment, else main`, () => {
+        const deploy = workflow("deploy.yml");
+        const job = deploy.jobs[stack] as Job;
+        const [branch] = (deploy.on["push"] as { branches: string[] }).branches;
+        // GitHub's sub names the job's environment when it has one, else the branch it runs on.
+        const claim =
+          job.environment === undefined ? `ref:refs/heads/${branch}` : `environment:${String(job.environment)}`;
 
-      const trusted = onlyStatement(trustPolicy("aws-deploy-role-trust-policy.json")).Condition.StringEquals[
+        const trusted = onlyStatement(trustPolicy(deployRoleTrustPolicyFile(stack))).Condition["StringEquals"]?.[
+          `${OIDC_PROVIDER}:sub`
+        ];
+
+        expect(trusted).to.equal(subject(claim));
+      });
+    }
+
+    it("trusts only the production environment with prod's deploy role, so main alone never gets prod credentials", () => {
+      const trusted = onlyStatement(trustPolicy(deployRoleTrustPolicyFile("prod"))).Condition["StringEquals"]?.[
         `${OIDC_PROVIDER}:sub`
       ];
 
-      expect(trusted).to.deep.equal([subject("ref:refs/heads/main"), subject("environment:production")]);
-      expect(trusted).to.deep.equal(subjects);
+      expect(trusted).to.equal(subject("environment:production"));
+      expect(workflow("deploy.yml").jobs["prod"]?.environment).to.equal("production");
+    });
+
+    it("gives no two roles a subject in common: each job's token opens one role", () => {
+      const subjects = [...STACKS.map(deployRoleTrustPolicyFile), "aws-preview-role-trust-policy.json"].flatMap(
+        (file) => [onlyStatement(trustPolicy(file)).Condition["StringEquals"]?.[`${OIDC_PROVIDER}:sub`]].flat(),
+      );
+
+      expect(new Set(subjects).size).to.equal(subjects.length);
     });
 
     it("trusts pull requests with the preview role only", () => {
-      const trusted = onlyStatement(trustPolicy("aws-preview-role-trust-policy.json")).Condition.StringEquals[
+      const trusted = onlyStatement(trustPolicy("aws-preview-role-trust-policy.json")).Condition["StringEquals"]?.[
         `${OIDC_PROVIDER}:sub`
       ];
 

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { Edge, type EdgeArgs } from "../../infra";
+import { CACHEABLE_ERROR_CODES } from "../../infra/edge";
 import {
   type Deployment,
   MockRecorder,
@@ -61,6 +62,7 @@ function expectedDistribution(
       originRequestPolicyId: "b689b0a8-53d0-40ab-baf2-68738e2966ac",
       compress: true,
     },
+    customErrorResponses: CACHEABLE_ERROR_CODES.map((errorCode) => ({ errorCode, errorCachingMinTtl: 0 })),
     restrictions: { geoRestriction: { restrictionType: "none" } },
     viewerCertificate: viewer.viewerCertificate,
   };
@@ -90,6 +92,20 @@ describe("Edge", () => {
           viewerCertificate: { cloudfrontDefaultCertificate: true },
         }),
       );
+    });
+
+    it("caches no error for anyone: every code CloudFront caches has a zero error caching TTL and no error page", () => {
+      const distribution = only(deployment, DISTRIBUTION);
+
+      const responses = distribution.inputs["customErrorResponses"] as Record<string, unknown>[] | undefined;
+
+      for (const code of CACHEABLE_ERROR_CODES) {
+        // Only the TTL: a responsePagePath or responseCode would replace the API's own JSON answer.
+        expect(
+          responses?.filter((response) => response["errorCode"] === code),
+          `error ${code}`,
+        ).to.deep.equal([{ errorCode: code, errorCachingMinTtl: 0 }]);
+      }
     });
 
     it("filters it with a CloudFront web ACL in us-east-1: 2000 requests per client IP per 5 minutes, then AWS's common rule set and known bad inputs", () => {

@@ -2,7 +2,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { ADMIN_GROUP } from "../../domain/caller";
 import { Identity, type IdentityArgs } from "../../infra";
-import { type Deployment, MockRecorder, type RecordedResource, deployStack } from "../support/pulumi-mocks";
+import type { UserPoolEmail } from "../../infra/identity";
+import {
+  type Deployment,
+  MockRecorder,
+  type RecordedResource,
+  deployStack,
+  runProgram,
+  stackConfig,
+} from "../support/pulumi-mocks";
 
 const USER_POOL = "aws:cognito/userPool:UserPool";
 const CLIENT = "aws:cognito/userPoolClient:UserPoolClient";
@@ -17,6 +25,7 @@ const stacks = [
     callbackUrl: "http://localhost:3000/callback",
     encodedCallbackUrl: "http%3A%2F%2Flocalhost%3A3000%2Fcallback",
     protectData: false,
+    sendsThroughSes: false,
   },
   {
     stack: "prod",
@@ -24,8 +33,28 @@ const stacks = [
     callbackUrl: "https://orders.example.com/callback",
     encodedCallbackUrl: "https%3A%2F%2Forders.example.com%2Fcallback",
     protectData: true,
+    sendsThroughSes: true,
   },
 ];
+
+/** An SES domain identity in the stacks' region, eu-west-1. */
+const SES_IDENTITY = "arn:aws:ses:eu-west-1:123456789012:identity/orders.example.com";
+
+/** The `oms:userPoolEmail` a stack's `Pulumi.<stack>.yaml` sets, if any. */
+function configuredUserPoolEmail(stack: string): UserPoolEmail | undefined {
+  const text = stackConfig(stack)["oms:userPoolEmail"];
+  return text === undefined ? undefined : (JSON.parse(text) as UserPoolEmail);
+}
+
+async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).to.be.an.instanceOf(Error);
+    return error as Error;
+  }
+  throw new Error("Expected a rejection");
+}
 
 function only(deployment: Deployment, type: string): RecordedResource {
   const all = deployment.ofType(type);
@@ -80,6 +109,29 @@ describe("Identity", () => {
         });
       }
 
+      if (expected.sendsThroughSes) {
+        it("sends the pool's mail through SES as the identity its config names, past Cognito's 50 a day", () => {
+          const configured = configuredUserPoolEmail(expected.stack);
+
+          const pool = only(deployment, USER_POOL);
+
+          expect(configured, "oms:userPoolEmail").to.not.equal(undefined);
+          expect(pool.inputs["emailConfiguration"]).to.deep.equal({
+            emailSendingAccount: "DEVELOPER",
+            sourceArn: configured?.sesIdentityArn,
+            fromEmailAddress: configured?.from,
+            ...(configured?.replyTo === undefined ? {} : { replyToEmailAddress: configured.replyTo }),
+          });
+        });
+      } else {
+        it("keeps Cognito's own sender: the stack sets no oms:userPoolEmail", () => {
+          const pool = only(deployment, USER_POOL);
+
+          expect(configuredUserPoolEmail(expected.stack)).to.equal(undefined);
+          expect(pool.inputs["emailConfiguration"]).to.deep.equal({ emailSendingAccount: "COGNITO_DEFAULT" });
+        });
+      }
+
       it("has a public app client for password, SRP and the hosted UI's code flow, without a secret", () => {
         const pool = only(deployment, USER_POOL);
 
@@ -127,11 +179,63 @@ describe("Identity", () => {
     });
   }
 
+  describe("with an SES identity in oms:userPoolEmail", () => {
+    it("fails at preview, before creating anything, when the identity's ARN is not an SES identity's, naming the key", async () => {
+      const config = {
+        ...stackConfig("prod"),
+        "oms:userPoolEmail": JSON.stringify({
+          sesIdentityArn: "arn:aws:sns:eu-west-1:123456789012:orders.example.com",
+          from: "no-reply@orders.example.com",
+        }),
+      };
+      const recorder = new MockRecorder("eu-west-1");
+
+      const error = await rejectionOf(runProgram("prod", config, recorder));
+
+      expect(error).to.be.an.instanceOf(pulumi.RunError);
+      expect(error.message).to.equal(
+        'Stack "prod" has invalid config:\n  oms:userPoolEmail.sesIdentityArn: userPoolEmail.sesIdentityArn must be' +
+          " an SES identity ARN: arn:aws:ses:<region>:<account>:identity/<address or domain>",
+      );
+      expect(recorder.resources.map((resource) => resource.type)).to.deep.equal(["pulumi:pulumi:Stack"]);
+    });
+  });
+
   describe("args", () => {
     const valid: IdentityArgs = { authDomainPrefix: "oms-test", callbackUrls: ["http://localhost:3000/callback"] };
 
+    let recorder: MockRecorder;
+    let savedConfig: Record<string, string>;
+
     before(async () => {
-      await pulumi.runtime.setMocks(new MockRecorder("eu-west-1"), "oms", "test");
+      recorder = new MockRecorder("eu-west-1");
+      await pulumi.runtime.setMocks(recorder, "oms", "test");
+      savedConfig = pulumi.runtime.allConfig();
+      // The region the stack's default provider creates the pool in.
+      pulumi.runtime.setAllConfig({ "aws:region": "eu-west-1" });
+    });
+
+    after(() => {
+      pulumi.runtime.setAllConfig(savedConfig);
+    });
+
+    it("sends as the SES identity, with the reply-to address it is given", async () => {
+      const userPoolEmail: UserPoolEmail = {
+        sesIdentityArn: SES_IDENTITY,
+        from: "OMS <no-reply@mail.orders.example.com>",
+        replyTo: "help@example.com",
+      };
+
+      const identity = new Identity("oms", { ...valid, userPoolEmail });
+      await new Promise((resolve) => identity.userPoolArn.apply(resolve));
+
+      const pool = recorder.resources.find((resource) => resource.type === USER_POOL);
+      expect(pool?.inputs["emailConfiguration"]).to.deep.equal({
+        emailSendingAccount: "DEVELOPER",
+        sourceArn: SES_IDENTITY,
+        fromEmailAddress: "OMS <no-reply@mail.orders.example.com>",
+        replyToEmailAddress: "help@example.com",
+      });
     });
 
     const cases: { change: Partial<IdentityArgs>; message: string }[] = [
@@ -139,6 +243,26 @@ describe("Identity", () => {
       {
         change: { authDomainPrefix: "OMS_Orders" },
         message: 'Identity "oms": authDomainPrefix must be lowercase letters, digits and hyphens',
+      },
+      {
+        change: { userPoolEmail: { sesIdentityArn: "orders.example.com", from: "no-reply@orders.example.com" } },
+        message:
+          'Identity "oms": userPoolEmail.sesIdentityArn must be an SES identity ARN: arn:aws:ses:<region>:<account>:identity/<address or domain>',
+      },
+      {
+        change: { userPoolEmail: { sesIdentityArn: SES_IDENTITY, from: "OMS <no-reply@example.net>" } },
+        message:
+          'Identity "oms": userPoolEmail.from must be an address of the SES identity that userPoolEmail.sesIdentityArn names',
+      },
+      {
+        change: {
+          userPoolEmail: {
+            sesIdentityArn: "arn:aws:ses:us-east-1:123456789012:identity/orders.example.com",
+            from: "no-reply@orders.example.com",
+          },
+        },
+        message:
+          'Identity "oms": userPoolEmail.sesIdentityArn must be an SES identity in eu-west-1, the user pool\'s region',
       },
     ];
     for (const { change, message } of cases) {
