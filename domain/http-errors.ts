@@ -44,7 +44,7 @@ export const InvalidTransitionBodySchema = v.strictObject({
 });
 
 /** What a client sees for a failed request: a status code and a JSON body, never a stack trace. */
-export interface HttpError {
+interface HttpError {
   readonly statusCode: number;
   readonly body: { readonly message: string } & Readonly<Record<string, unknown>>;
 }

@@ -4,23 +4,31 @@ import { boundedText, parseOrThrow, requireFields } from "./validation";
 /** Limits on stock records. */
 export const INVENTORY_LIMITS = { itemIdLength: 100, maxStock: 1_000_000 } as const;
 
+/**
+ * A number of units, from `min` to `max`, with messages that name `quantity`: the one rule for
+ * stock levels, stock movements and the quantity an order asks for.
+ */
+export function quantityPipe(min: 0 | 1, max: number) {
+  return v.pipe(
+    v.number("quantity must be a number"),
+    v.integer("quantity must be an integer"),
+    v.minValue(min, min === 0 ? "quantity must not be negative" : "quantity must be a positive integer"),
+    v.maxValue(max, `quantity must be at most ${max}`),
+  );
+}
+
+/** An item's id, as a path names it: the product's name, trimmed, 1 to `itemIdLength` characters. */
+export const ItemIdSchema = boundedText("itemId", INVENTORY_LIMITS.itemIdLength);
+
 /** An item the shop sells and how many units are free to order. */
 export const InventoryItemSchema = v.object({
   itemId: v.pipe(v.string(), v.description("The product's name; orders name it in `product`")),
-  quantity: v.pipe(v.number(), v.integer(), v.minValue(0), v.description("Units in stock and not reserved")),
+  quantity: v.pipe(quantityPipe(0, INVENTORY_LIMITS.maxStock), v.description("Units in stock and not reserved")),
   updatedAt: v.pipe(v.string(), v.isoTimestamp(), v.description("When the stock last changed")),
 });
 export type InventoryItem = v.InferOutput<typeof InventoryItemSchema>;
 
-export const SetStockSchema = v.object({
-  quantity: v.pipe(
-    v.number("quantity must be a number"),
-    v.integer("quantity must be an integer"),
-    v.minValue(0, "quantity must not be negative"),
-    v.maxValue(INVENTORY_LIMITS.maxStock, `quantity must be at most ${INVENTORY_LIMITS.maxStock}`),
-  ),
-});
-export type SetStockInput = v.InferInput<typeof SetStockSchema>;
+export const SetStockSchema = v.object({ quantity: quantityPipe(0, INVENTORY_LIMITS.maxStock) });
 
 /** Validates a `PUT /inventory/{itemId}` body. */
 export function parseSetStock(body: unknown): v.InferOutput<typeof SetStockSchema> {
@@ -29,23 +37,18 @@ export function parseSetStock(body: unknown): v.InferOutput<typeof SetStockSchem
 
 /** Validates an item id taken from a path. */
 export function parseItemId(itemId: string): string {
-  return parseOrThrow(boundedText("itemId", INVENTORY_LIMITS.itemIdLength), itemId, "itemId");
+  return parseOrThrow(ItemIdSchema, itemId, "itemId");
 }
 
 /** What the workflow's stock tasks receive: which order takes (or gives back) how many of what. */
-export const StockMovementSchema = v.object({
+const StockMovementSchema = v.object({
   orderId: v.string("orderId must be a string"),
   itemId: v.string("itemId must be a string"),
-  quantity: v.pipe(
-    v.number("quantity must be a number"),
-    v.integer("quantity must be an integer"),
-    v.minValue(1, "quantity must be a positive integer"),
-  ),
+  quantity: quantityPipe(1, INVENTORY_LIMITS.maxStock),
 });
-export type StockMovement = v.InferOutput<typeof StockMovementSchema>;
 
 /** Validates a stock task's input. */
-export function parseStockMovement(input: unknown): StockMovement {
+export function parseStockMovement(input: unknown): v.InferOutput<typeof StockMovementSchema> {
   return parseOrThrow(StockMovementSchema, input);
 }
 
@@ -65,11 +68,3 @@ export function decideReservation(available: number | undefined, requested: numb
   if (available < requested) return { result: "OutOfStock", available };
   return { result: "Available" };
 }
-
-/** The stock the local stack starts with: the seed deployment's items. */
-export const SEED_INVENTORY: readonly { itemId: string; quantity: number }[] = [
-  { itemId: "Headlight", quantity: 4 },
-  { itemId: "Seatbelt", quantity: 3 },
-  { itemId: "coolant", quantity: 2 },
-  { itemId: "MacBook Pro", quantity: 10 },
-];

@@ -11,7 +11,7 @@ export interface TextTemplate {
 }
 
 /** A customer e-mail about an order. */
-export interface NotificationTemplate {
+interface NotificationTemplate {
   readonly subject: TextTemplate;
   readonly message: TextTemplate;
 }

@@ -15,7 +15,7 @@ export type OrderStatus = (typeof OrderStatus)[keyof typeof OrderStatus];
 export const ORDER_STATUSES = Object.values(OrderStatus);
 
 /** The order-status machine: from each status, the statuses an admin may move an order to. */
-export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
+const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   PLACED: [OrderStatus.Shipped, OrderStatus.Cancelled],
   SHIPPED: [OrderStatus.Delivered],
   DELIVERED: [],
@@ -42,12 +42,16 @@ export function deletionReturnsStock(status: OrderStatus): boolean {
 
 const status = v.pipe(
   v.string("status must be a string"),
+  // What clients may send, for the API contract: JSON Schema cannot upper-case before comparing.
+  v.metadata({
+    enum: [...ORDER_STATUSES, ...ORDER_STATUSES.map((name) => name.toLowerCase())],
+    description: "Matched without regard to case",
+  }),
   v.toUpperCase(),
   v.picklist(ORDER_STATUSES, `status must be one of ${ORDER_STATUSES.join(", ")}`),
 );
 
 export const StatusUpdateSchema = v.object({ status });
-export type StatusUpdateInput = v.InferInput<typeof StatusUpdateSchema>;
 
 /** The original API's `PUT /orders` body, kept as an alias of `PATCH /orders/{id}`. */
 export const LegacyStatusUpdateSchema = v.object({
@@ -55,7 +59,6 @@ export const LegacyStatusUpdateSchema = v.object({
   userId: v.string("userId must be a string"),
   status,
 });
-export type LegacyStatusUpdateInput = v.InferInput<typeof LegacyStatusUpdateSchema>;
 
 /** Validates a `PATCH /orders/{id}` body; statuses are matched without regard to case (`shipped` works). */
 export function parseStatusUpdate(body: unknown): OrderStatus {

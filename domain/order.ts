@@ -1,5 +1,8 @@
 import * as v from "valibot";
+import { NotFoundError } from "./errors";
+import { quantityPipe } from "./inventory";
 import { ORDER_STATUSES, OrderStatus } from "./order-status";
+import type { OrderRepository } from "./ports";
 import { boundedText, parseOrThrow, requireFields } from "./validation";
 
 /** Limits on what one order may say; they keep items small and error messages exact. */
@@ -10,20 +13,15 @@ export const ORDER_LIMITS = {
 } as const;
 
 /** Fields `POST /orders` needs, in the order the original API listed them. */
-export const REQUIRED_ORDER_FIELDS = ["customerName", "product", "quantity"] as const;
+const REQUIRED_ORDER_FIELDS = ["customerName", "product", "quantity"] as const;
 
-export const CreateOrderSchema = v.object({
+/** The body of `POST /orders`: what a caller asks for (the workflow's `CreateOrder` gets the whole `Order`). */
+export const PlaceOrderBodySchema = v.object({
   customerName: boundedText("customerName", ORDER_LIMITS.customerNameLength),
   product: boundedText("product", ORDER_LIMITS.productLength),
-  quantity: v.pipe(
-    v.number("quantity must be a number"),
-    v.integer("quantity must be an integer"),
-    v.minValue(1, "quantity must be a positive integer"),
-    v.maxValue(ORDER_LIMITS.maxQuantity, `quantity must be at most ${ORDER_LIMITS.maxQuantity}`),
-  ),
+  quantity: quantityPipe(1, ORDER_LIMITS.maxQuantity),
 });
-export type CreateOrderInput = v.InferInput<typeof CreateOrderSchema>;
-export type NewOrder = v.InferOutput<typeof CreateOrderSchema>;
+export type NewOrder = v.InferOutput<typeof PlaceOrderBodySchema>;
 
 /** An order as OMS stores and returns it. `OrderId` keeps the original API's spelling. */
 export const OrderSchema = v.object({
@@ -31,7 +29,7 @@ export const OrderSchema = v.object({
   ownerId: v.pipe(v.string(), v.description("The owner's user id: their token's `sub`")),
   customerName: v.string(),
   product: v.pipe(v.string(), v.description("An inventory item's `itemId`")),
-  quantity: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  quantity: quantityPipe(1, ORDER_LIMITS.maxQuantity),
   status: v.picklist(ORDER_STATUSES),
   createdAt: v.pipe(v.string(), v.isoTimestamp()),
   updatedAt: v.optional(v.pipe(v.string(), v.isoTimestamp(), v.description("When the status last changed"))),
@@ -49,7 +47,7 @@ export const StatusUpdateResultSchema = v.object({
  * original API's shape; then the first wrong field is named. Unknown fields are dropped.
  */
 export function parseNewOrder(body: unknown): NewOrder {
-  return parseOrThrow(CreateOrderSchema, requireFields(body, REQUIRED_ORDER_FIELDS));
+  return parseOrThrow(PlaceOrderBodySchema, requireFields(body, REQUIRED_ORDER_FIELDS));
 }
 
 /** The order a caller places, before the workflow has run; ids and time come from outside so that this stays pure. */
@@ -70,4 +68,21 @@ const ORDER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$
 /** Order ids are UUIDs; anything else cannot name an order, so it is simply not found. */
 export function isOrderId(value: string): boolean {
   return ORDER_ID.test(value);
+}
+
+/**
+ * The order `orderId` names, if it belongs to `owner`, or to anyone when `owner` is undefined (an
+ * admin's scope: see `ownerScope`). Otherwise `NotFoundError`, exactly as for an order that does not
+ * exist, so that nobody learns which ids are someone else's.
+ */
+export async function findVisibleOrder(
+  orders: Pick<OrderRepository, "get">,
+  orderId: string,
+  owner: string | undefined,
+): Promise<Order> {
+  const order = isOrderId(orderId) ? await orders.get(orderId) : undefined;
+  if (!order || (owner !== undefined && order.ownerId !== owner)) {
+    throw new NotFoundError("Order", orderId);
+  }
+  return order;
 }

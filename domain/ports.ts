@@ -78,7 +78,7 @@ export interface OrderWorkflow {
 }
 
 /** What changing an order's status does to the store, atomically. */
-export interface StatusChange {
+interface StatusChange {
   readonly order: Order;
   readonly to: OrderStatus;
   /** Whether the order's units go back to stock in the same transaction. */

@@ -17,18 +17,16 @@ export const CreateUserSchema = v.object({
   name: boundedText("name", USER_LIMITS.nameLength),
   email,
 });
-export type CreateUserInput = v.InferInput<typeof CreateUserSchema>;
 export type NewUser = v.InferOutput<typeof CreateUserSchema>;
 
 export const UpdateUserSchema = v.object({
   name: v.optional(boundedText("name", USER_LIMITS.nameLength)),
   email: v.optional(email),
 });
-export type UpdateUserInput = v.InferInput<typeof UpdateUserSchema>;
 export type UserChanges = v.InferOutput<typeof UpdateUserSchema>;
 
 /** The fields `POST /users` needs. */
-export const REQUIRED_USER_FIELDS = ["name", "email"] as const;
+const REQUIRED_USER_FIELDS = ["name", "email"] as const;
 
 /** A customer's profile; its id is the Cognito `sub`, so a user has at most one. */
 export const UserProfileSchema = v.object({

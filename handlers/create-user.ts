@@ -1,7 +1,7 @@
 import { ConflictError } from "../domain/errors";
 import type { SubscriptionRegistry, UserRepository } from "../domain/ports";
 import { parseNewUser, type UserProfile } from "../domain/user";
-import { notifications, userRepository } from "./adapters/from-environment";
+import { awsAdapters } from "./adapters/from-environment";
 import { type ApiHandler, type ApiHandlerFactory, callerOf, httpHandler, json, jsonBody } from "./http";
 
 /** What `POST /users` needs from the outside world. */
@@ -44,9 +44,11 @@ export function makeCreateUser(deps: CreateUserDeps): ApiHandler {
   });
 }
 
-export const createUser: ApiHandlerFactory = (adapters = {}) =>
-  makeCreateUser({
-    users: userRepository(),
-    subscriptions: adapters.notifications ?? notifications(),
+export const createUser: ApiHandlerFactory = (adapters = {}) => {
+  const aws = awsAdapters();
+  return makeCreateUser({
+    users: aws.userRepository(),
+    subscriptions: adapters.notifications ?? aws.notifications(),
     now: () => new Date(),
   });
+};

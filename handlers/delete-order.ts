@@ -1,9 +1,9 @@
-import { canAccessOrder } from "../domain/caller";
-import { ConflictError, NotFoundError } from "../domain/errors";
-import { isOrderId } from "../domain/order";
+import { ownerScope } from "../domain/caller";
+import { ConflictError } from "../domain/errors";
+import { findVisibleOrder } from "../domain/order";
 import { deletionReturnsStock } from "../domain/order-status";
 import type { OrderRepository } from "../domain/ports";
-import { orderRepository } from "./adapters/from-environment";
+import { awsAdapters } from "./adapters/from-environment";
 import { type ApiHandler, type ApiHandlerFactory, callerOf, httpHandler, json, pathParameter } from "./http";
 
 /** How often a delete reads the order again when its status changed between the read and the delete. */
@@ -20,13 +20,10 @@ export interface DeleteOrderDeps {
  */
 export function makeDeleteOrder(deps: DeleteOrderDeps): ApiHandler {
   return httpHandler(async (event) => {
-    const caller = callerOf(event);
+    const owner = ownerScope(callerOf(event));
     const id = pathParameter(event, "id");
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const order = isOrderId(id) ? await deps.orders.get(id) : undefined;
-      if (!order || !canAccessOrder(caller, order)) {
-        throw new NotFoundError("Order", id);
-      }
+      const order = await findVisibleOrder(deps.orders, id, owner);
       if (await deps.orders.remove(order, deletionReturnsStock(order.status))) {
         return json(204);
       }
@@ -35,4 +32,4 @@ export function makeDeleteOrder(deps: DeleteOrderDeps): ApiHandler {
   });
 }
 
-export const deleteOrder: ApiHandlerFactory = () => makeDeleteOrder({ orders: orderRepository() });
+export const deleteOrder: ApiHandlerFactory = () => makeDeleteOrder({ orders: awsAdapters().orderRepository() });

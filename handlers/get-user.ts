@@ -1,6 +1,6 @@
 import { NotFoundError } from "../domain/errors";
 import type { UserRepository } from "../domain/ports";
-import { userRepository } from "./adapters/from-environment";
+import { awsAdapters } from "./adapters/from-environment";
 import { type ApiHandler, type ApiHandlerFactory, callerOf, httpHandler, json } from "./http";
 
 /** What `GET /users/me` needs from the outside world. */
@@ -21,4 +21,4 @@ export function makeGetUser(deps: GetUserDeps): ApiHandler {
   });
 }
 
-export const getUser: ApiHandlerFactory = () => makeGetUser({ users: userRepository() });
+export const getUser: ApiHandlerFactory = () => makeGetUser({ users: awsAdapters().userRepository() });

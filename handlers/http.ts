@@ -9,8 +9,8 @@ import type { BusinessMetrics, Notifier, OrderWorkflow, SubscriptionRegistry } f
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 /** What a route's function answers. */
 export type ApiResult = APIGatewayProxyStructuredResultV2;
-/** A route's function. */
-export type ApiHandler = (event: ApiEvent, context?: Context) => Promise<ApiResult>;
+/** A route's function; Lambda passes the invocation's context, which Powertools reads. */
+export type ApiHandler = (event: ApiEvent, context: Context) => Promise<ApiResult>;
 
 /**
  * Adapters the local stack brings where no emulator serves the AWS API (SNS, starting the
@@ -67,12 +67,7 @@ export function callerOf(event: ApiEvent): Caller {
   if (typeof sub !== "string" || sub.length === 0) {
     throw new UnauthorizedError();
   }
-  const email = claims["email"];
-  return {
-    userId: sub,
-    ...(typeof email === "string" ? { email } : {}),
-    isAdmin: groupsOf(claims["cognito:groups"]).includes(ADMIN_GROUP),
-  };
+  return { userId: sub, isAdmin: groupsOf(claims["cognito:groups"]).includes(ADMIN_GROUP) };
 }
 
 /** The request body as JSON, refused with a 400 naming `body` when it is too big or not JSON. */
@@ -100,19 +95,35 @@ export function pathParameter(event: ApiEvent, name: string): string {
   return value;
 }
 
+/** A Powertools handler decorator, such as `logger.injectLambdaContext(…)` or `metrics.logMetrics(…)`. */
+type HandlerDecorator = ReturnType<Logger["injectLambdaContext"]>;
+
 /**
- * Runs a route with a Powertools logger whose every line carries the request id, the route and the
- * caller's id: errors OMS raised on purpose become their HTTP response; anything else is logged
- * (never the event: it carries the token) and rethrown, so that Lambda counts it in `Errors`, the
- * alarm fires, and API Gateway answers its own 500 without a stack trace.
+ * `handler` wrapped by a Powertools handler decorator, applied as TypeScript applies one to a
+ * class method. Powertools ships its per-invocation behaviour (Lambda context on every log line,
+ * `resetKeys`, one metrics flush, the cold-start metric) as Middy middleware and as class-method
+ * decorators; OMS's handlers are plain functions that factories build, and Middy is not a
+ * dependency, so the decorators are applied here, by hand.
+ */
+export function decorated(handler: ApiHandler, decorator: HandlerDecorator): ApiHandler {
+  const descriptor = { value: handler };
+  decorator({ handler }, "handler", descriptor);
+  return descriptor.value;
+}
+
+/**
+ * Runs a route with a Powertools logger whose every line carries the Lambda context, the request
+ * id, the route and the caller's id (`injectLambdaContext` with `resetKeys` drops the keys after
+ * each invocation, so that none leaks into the next). Errors OMS raised on purpose become their
+ * HTTP response; anything else is logged (never the event: it carries the token) and rethrown, so
+ * that Lambda counts it in `Errors`, the alarm fires, and API Gateway answers its own 500 without
+ * a stack trace.
  */
 export function httpHandler(
   handle: (event: ApiEvent, log: Logger) => Promise<ApiResult>,
   logger = new Logger(),
 ): ApiHandler {
-  return async (event, context) => {
-    logger.resetKeys();
-    if (context) logger.addContext(context);
+  const route: ApiHandler = async (event) => {
     const sub = event.requestContext.authorizer?.jwt?.claims?.["sub"];
     logger.appendKeys({
       requestId: event.requestContext.requestId,
@@ -130,4 +141,5 @@ export function httpHandler(
       throw error;
     }
   };
+  return decorated(route, logger.injectLambdaContext({ resetKeys: true }));
 }

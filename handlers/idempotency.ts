@@ -5,7 +5,7 @@ import { type ApiHandler, json } from "./http";
 import { toHttpError } from "../domain/http-errors";
 
 /** The header a client sets to make retries of `POST /orders` safe. */
-export const IDEMPOTENCY_HEADER = "idempotency-key";
+const IDEMPOTENCY_HEADER = "idempotency-key";
 
 /** How long a key is remembered: long enough for any client's retries. */
 const REMEMBER_SECONDS = 24 * 60 * 60;

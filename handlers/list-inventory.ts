@@ -1,6 +1,6 @@
 import { parsePageRequest } from "../domain/pagination";
 import type { InventoryRepository } from "../domain/ports";
-import { inventoryRepository } from "./adapters/from-environment";
+import { awsAdapters } from "./adapters/from-environment";
 import { type ApiHandler, type ApiHandlerFactory, callerOf, httpHandler, json } from "./http";
 
 /** What `GET /inventory` needs from the outside world. */
@@ -16,4 +16,5 @@ export function makeListInventory(deps: ListInventoryDeps): ApiHandler {
   });
 }
 
-export const listInventory: ApiHandlerFactory = () => makeListInventory({ inventory: inventoryRepository() });
+export const listInventory: ApiHandlerFactory = () =>
+  makeListInventory({ inventory: awsAdapters().inventoryRepository() });

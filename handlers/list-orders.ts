@@ -1,7 +1,7 @@
 import { ownerScope } from "../domain/caller";
 import { parsePageRequest } from "../domain/pagination";
 import type { OrderRepository } from "../domain/ports";
-import { orderRepository } from "./adapters/from-environment";
+import { awsAdapters } from "./adapters/from-environment";
 import { type ApiHandler, type ApiHandlerFactory, callerOf, httpHandler, json } from "./http";
 
 /** What `GET /orders` needs from the outside world. */
@@ -18,4 +18,4 @@ export function makeListOrders(deps: ListOrdersDeps): ApiHandler {
   });
 }
 
-export const listOrders: ApiHandlerFactory = () => makeListOrders({ orders: orderRepository() });
+export const listOrders: ApiHandlerFactory = () => makeListOrders({ orders: awsAdapters().orderRepository() });

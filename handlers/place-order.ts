@@ -3,8 +3,8 @@ import type { BasePersistenceLayer } from "@aws-lambda-powertools/idempotency/pe
 import { OutOfStockError, UnknownProductError } from "../domain/errors";
 import { newOrder, parseNewOrder } from "../domain/order";
 import { BusinessMetric, type BusinessMetrics, type OrderWorkflow } from "../domain/ports";
-import { idempotencyStore, orderWorkflow } from "./adapters/from-environment";
-import { powertoolsMetrics } from "./adapters/powertools-metrics";
+import { awsAdapters } from "./adapters/from-environment";
+import { withBusinessMetrics } from "./adapters/powertools-metrics";
 import { type ApiHandler, type ApiHandlerFactory, callerOf, httpHandler, json, jsonBody } from "./http";
 import { withIdempotencyKey } from "./idempotency";
 
@@ -46,11 +46,15 @@ export function makePlaceOrder(deps: PlaceOrderDeps): ApiHandler {
   return withIdempotencyKey(place, deps.idempotency, "place-order");
 }
 
-export const placeOrder: ApiHandlerFactory = (adapters = {}) =>
-  makePlaceOrder({
-    orderWorkflow: adapters.orderWorkflow ?? orderWorkflow(),
-    metrics: adapters.metrics ?? powertoolsMetrics(),
-    newId: randomUUID,
-    now: () => new Date(),
-    idempotency: idempotencyStore(),
-  });
+export const placeOrder: ApiHandlerFactory = (adapters = {}) => {
+  const aws = awsAdapters();
+  return withBusinessMetrics(adapters.metrics, (metrics) =>
+    makePlaceOrder({
+      orderWorkflow: adapters.orderWorkflow ?? aws.orderWorkflow(),
+      metrics,
+      newId: randomUUID,
+      now: () => new Date(),
+      idempotency: aws.idempotencyStore(),
+    }),
+  );
+};

@@ -1,6 +1,6 @@
 import { parseItemId, parseSetStock } from "../domain/inventory";
 import type { InventoryRepository } from "../domain/ports";
-import { inventoryRepository } from "./adapters/from-environment";
+import { awsAdapters } from "./adapters/from-environment";
 import {
   type ApiHandler,
   type ApiHandlerFactory,
@@ -29,4 +29,4 @@ export function makeSetStock(deps: SetStockDeps): ApiHandler {
 }
 
 export const setStock: ApiHandlerFactory = () =>
-  makeSetStock({ inventory: inventoryRepository(), now: () => new Date() });
+  makeSetStock({ inventory: awsAdapters().inventoryRepository(), now: () => new Date() });

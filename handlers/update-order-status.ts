@@ -1,10 +1,10 @@
-import { ConflictError, NotFoundError } from "../domain/errors";
+import { ConflictError } from "../domain/errors";
 import { ORDER_STATUS_CHANGED, notificationFor } from "../domain/notifications";
-import { isOrderId } from "../domain/order";
+import { findVisibleOrder } from "../domain/order";
 import { nextStatus, parseLegacyStatusUpdate, parseStatusUpdate, returnsStock } from "../domain/order-status";
 import { BusinessMetric, type BusinessMetrics, type Notifier, type OrderRepository } from "../domain/ports";
-import { notifications, orderRepository } from "./adapters/from-environment";
-import { powertoolsMetrics } from "./adapters/powertools-metrics";
+import { awsAdapters } from "./adapters/from-environment";
+import { withBusinessMetrics } from "./adapters/powertools-metrics";
 import {
   type ApiEvent,
   type ApiHandler,
@@ -46,10 +46,7 @@ export function makeUpdateOrderStatus(deps: UpdateOrderStatusDeps): ApiHandler {
     requireAdmin(callerOf(event));
     const request = requestOf(event);
     log.appendKeys({ orderId: request.orderId });
-    const order = isOrderId(request.orderId) ? await deps.orders.get(request.orderId) : undefined;
-    if (!order || (request.ownerId !== undefined && order.ownerId !== request.ownerId)) {
-      throw new NotFoundError("Order", request.orderId);
-    }
+    const order = await findVisibleOrder(deps.orders, request.orderId, request.ownerId);
     const to = nextStatus(order.status, request.status);
     const updated = await deps.orders.changeStatus(
       { order, to, returnStock: returnsStock(order.status, to) },
@@ -72,10 +69,14 @@ export function makeUpdateOrderStatus(deps: UpdateOrderStatusDeps): ApiHandler {
   });
 }
 
-export const updateOrderStatus: ApiHandlerFactory = (adapters = {}) =>
-  makeUpdateOrderStatus({
-    orders: orderRepository(),
-    notifier: adapters.notifications ?? notifications(),
-    metrics: adapters.metrics ?? powertoolsMetrics(),
-    now: () => new Date(),
-  });
+export const updateOrderStatus: ApiHandlerFactory = (adapters = {}) => {
+  const aws = awsAdapters();
+  return withBusinessMetrics(adapters.metrics, (metrics) =>
+    makeUpdateOrderStatus({
+      orders: aws.orderRepository(),
+      notifier: adapters.notifications ?? aws.notifications(),
+      metrics,
+      now: () => new Date(),
+    }),
+  );
+};

@@ -1,7 +1,7 @@
 import { ConflictError, NotFoundError } from "../domain/errors";
 import type { SubscriptionRegistry, UserRepository } from "../domain/ports";
 import { parseUserChanges, type UserProfile } from "../domain/user";
-import { notifications, userRepository } from "./adapters/from-environment";
+import { awsAdapters } from "./adapters/from-environment";
 import { type ApiHandler, type ApiHandlerFactory, callerOf, httpHandler, json, jsonBody } from "./http";
 
 /** What `PUT /users/me` needs from the outside world. */
@@ -43,9 +43,11 @@ export function makeUpdateUser(deps: UpdateUserDeps): ApiHandler {
   });
 }
 
-export const updateUser: ApiHandlerFactory = (adapters = {}) =>
-  makeUpdateUser({
-    users: userRepository(),
-    subscriptions: adapters.notifications ?? notifications(),
+export const updateUser: ApiHandlerFactory = (adapters = {}) => {
+  const aws = awsAdapters();
+  return makeUpdateUser({
+    users: aws.userRepository(),
+    subscriptions: adapters.notifications ?? aws.notifications(),
     now: () => new Date(),
   });
+};

@@ -7,7 +7,8 @@ import {
   ListUserPoolsCommand,
   type PasswordPolicyType,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { ADMIN_GROUP, PASSWORD_POLICY } from "../domain/caller";
+import { ADMIN_GROUP } from "../domain/caller";
+import { PASSWORD_POLICY } from "../domain/password-policy";
 
 /** The user pool's password policy in Cognito's API spelling; `localToken` enforces it, as cognito-local does not. */
 const COGNITO_PASSWORD_POLICY = {

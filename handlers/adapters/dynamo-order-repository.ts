@@ -13,7 +13,7 @@ import { classifyDynamoDbError, isConditionFailure, withDynamoDbErrors } from ".
 import { decodePageToken, encodePageToken } from "./page-token";
 
 /** Physical names of the tables an order touches. */
-export interface OrderTables {
+interface OrderTables {
   readonly orders: string;
   /** Needed by the writes that move stock in the same transaction. */
   readonly inventory: string;

@@ -29,7 +29,7 @@ export const SERVICE_ENV = {
 } as const;
 
 /** A setting the deployment must provide; its absence is a wiring bug, reported at cold start. */
-export function requiredEnv(name: string): string {
+function requiredEnv(name: string): string {
   const value = process.env[name];
   if (value === undefined || value === "") {
     throw new Error(`Environment variable ${name} is not set`);
@@ -37,41 +37,38 @@ export function requiredEnv(name: string): string {
   return value;
 }
 
-/** An SDK client whose calls show as X-Ray subsegments (Powertools Tracer does nothing outside Lambda). */
-function traced<T>(client: T): T {
-  return new Tracer().captureAWSv3Client(client);
-}
+/**
+ * A function's adapters to AWS, wired by the environment the deployment set. A factory makes one
+ * of these per cold start: each adapter it hands out gets its own SDK client, and one Powertools
+ * Tracer shows every client's calls as X-Ray subsegments (outside Lambda, the Tracer does nothing).
+ */
+export function awsAdapters() {
+  const tracer = new Tracer();
+  const traced = <T>(client: T): T => tracer.captureAWSv3Client(client);
+  const documentClient = () => DynamoDBDocumentClient.from(traced(new DynamoDBClient({})));
 
-function documentClient(): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(traced(new DynamoDBClient({})));
-}
+  return {
+    orderRepository: (): OrderRepository =>
+      dynamoOrderRepository(documentClient(), {
+        orders: requiredEnv(ordersTable.envVar),
+        inventory: process.env[inventoryTable.envVar] ?? "",
+      }),
 
-export function orderRepository(): OrderRepository {
-  return dynamoOrderRepository(documentClient(), {
-    orders: requiredEnv(ordersTable.envVar),
-    inventory: process.env[inventoryTable.envVar] ?? "",
-  });
-}
+    inventoryRepository: (): InventoryRepository =>
+      dynamoInventoryRepository(documentClient(), requiredEnv(inventoryTable.envVar)),
 
-export function inventoryRepository(): InventoryRepository {
-  return dynamoInventoryRepository(documentClient(), requiredEnv(inventoryTable.envVar));
-}
+    userRepository: (): UserRepository => dynamoUserRepository(documentClient(), requiredEnv(usersTable.envVar)),
 
-export function userRepository(): UserRepository {
-  return dynamoUserRepository(documentClient(), requiredEnv(usersTable.envVar));
-}
+    notifications: (): Notifier & SubscriptionRegistry =>
+      snsNotifications(traced(new SNSClient({})), requiredEnv(SERVICE_ENV.notificationsTopicArn)),
 
-export function notifications(): Notifier & SubscriptionRegistry {
-  return snsNotifications(traced(new SNSClient({})), requiredEnv(SERVICE_ENV.notificationsTopicArn));
-}
+    orderWorkflow: (): OrderWorkflow =>
+      sfnOrderWorkflow(traced(new SFNClient({})), requiredEnv(SERVICE_ENV.orderWorkflowArn)),
 
-export function orderWorkflow(): OrderWorkflow {
-  return sfnOrderWorkflow(traced(new SFNClient({})), requiredEnv(SERVICE_ENV.orderWorkflowArn));
-}
-
-export function idempotencyStore(): DynamoDBPersistenceLayer {
-  return new DynamoDBPersistenceLayer({
-    tableName: requiredEnv(idempotencyTable.envVar),
-    awsSdkV3Client: traced(new DynamoDBClient({})),
-  });
+    idempotencyStore: (): DynamoDBPersistenceLayer =>
+      new DynamoDBPersistenceLayer({
+        tableName: requiredEnv(idempotencyTable.envVar),
+        awsSdkV3Client: traced(new DynamoDBClient({})),
+      }),
+  };
 }

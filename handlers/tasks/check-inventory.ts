@@ -1,6 +1,6 @@
 import { type ReservationDecision, parseStockMovement } from "../../domain/inventory";
 import type { InventoryRepository } from "../../domain/ports";
-import { inventoryRepository } from "../adapters/from-environment";
+import { awsAdapters } from "../adapters/from-environment";
 import type { TaskHandlerFactory } from "./task";
 
 /** `CheckInventory`: reserves the order's units if they are free, atomically, and says what it decided. */
@@ -11,4 +11,5 @@ export function makeCheckInventory(deps: { readonly inventory: InventoryReposito
   };
 }
 
-export const checkInventory: TaskHandlerFactory = () => makeCheckInventory({ inventory: inventoryRepository() });
+export const checkInventory: TaskHandlerFactory = () =>
+  makeCheckInventory({ inventory: awsAdapters().inventoryRepository() });

@@ -2,7 +2,7 @@ import * as v from "valibot";
 import { OrderSchema } from "../../domain/order";
 import type { OrderRepository } from "../../domain/ports";
 import { parseOrThrow } from "../../domain/validation";
-import { orderRepository } from "../adapters/from-environment";
+import { awsAdapters } from "../adapters/from-environment";
 import type { TaskHandlerFactory } from "./task";
 
 /** The order the API validated, as the workflow hands it to `CreateOrder`. */
@@ -17,4 +17,4 @@ export function makeCreateOrder(deps: { readonly orders: OrderRepository }) {
   };
 }
 
-export const createOrder: TaskHandlerFactory = () => makeCreateOrder({ orders: orderRepository() });
+export const createOrder: TaskHandlerFactory = () => makeCreateOrder({ orders: awsAdapters().orderRepository() });

@@ -1,6 +1,6 @@
 import { parseStockMovement } from "../../domain/inventory";
 import type { InventoryRepository } from "../../domain/ports";
-import { inventoryRepository } from "../adapters/from-environment";
+import { awsAdapters } from "../adapters/from-environment";
 import type { TaskHandlerFactory } from "./task";
 
 /** `ReleaseStock`: the compensation; gives back what `CheckInventory` reserved for the order, once. */
@@ -12,4 +12,5 @@ export function makeReleaseStock(deps: { readonly inventory: InventoryRepository
   };
 }
 
-export const releaseStock: TaskHandlerFactory = () => makeReleaseStock({ inventory: inventoryRepository() });
+export const releaseStock: TaskHandlerFactory = () =>
+  makeReleaseStock({ inventory: awsAdapters().inventoryRepository() });

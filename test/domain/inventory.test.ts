@@ -1,6 +1,12 @@
 import { expect } from "chai";
 import { ValidationError } from "../../domain/errors";
-import { decideReservation, parseItemId, parseSetStock, parseStockMovement } from "../../domain/inventory";
+import {
+  INVENTORY_LIMITS,
+  decideReservation,
+  parseItemId,
+  parseSetStock,
+  parseStockMovement,
+} from "../../domain/inventory";
 
 describe("the inventory decision", () => {
   const cases: [string, number | undefined, number, ReturnType<typeof decideReservation>][] = [
@@ -26,7 +32,7 @@ describe("inventory input", () => {
     [-1, "quantity must not be negative"],
     [2.5, "quantity must be an integer"],
     ["3", "quantity must be a number"],
-    [1_000_001, "quantity must be at most 1000000"],
+    [INVENTORY_LIMITS.maxStock + 1, `quantity must be at most ${INVENTORY_LIMITS.maxStock}`],
   ] as const) {
     it(`refuses stock ${JSON.stringify(quantity)}, naming quantity`, () => {
       expect(() => parseSetStock({ quantity }))
@@ -36,8 +42,8 @@ describe("inventory input", () => {
   }
 
   it("refuses an over-long item id, naming itemId", () => {
-    expect(() => parseItemId("x".repeat(101)))
-      .to.throw(ValidationError, "itemId must be at most 100 characters")
+    expect(() => parseItemId("x".repeat(INVENTORY_LIMITS.itemIdLength + 1)))
+      .to.throw(ValidationError, `itemId must be at most ${INVENTORY_LIMITS.itemIdLength} characters`)
       .that.includes({ field: "itemId" });
   });
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { MissingFieldsError, ValidationError } from "../../domain/errors";
-import { ORDER_LIMITS, isOrderId, parseNewOrder, newOrder } from "../../domain/order";
+import { MissingFieldsError, NotFoundError, ValidationError } from "../../domain/errors";
+import { type Order, ORDER_LIMITS, findVisibleOrder, isOrderId, parseNewOrder, newOrder } from "../../domain/order";
 import { OrderStatus } from "../../domain/order-status";
 
 const valid = { customerName: "Kamlesh", product: "MacBook Pro", quantity: 1 };
@@ -54,20 +54,25 @@ describe("parseNewOrder", () => {
       "an over-long customerName",
       { customerName: "x".repeat(ORDER_LIMITS.customerNameLength + 1) },
       "customerName",
-      "customerName must be at most 100 characters",
+      `customerName must be at most ${ORDER_LIMITS.customerNameLength} characters`,
     ],
     ["an object as product", { product: { name: "MacBook" } }, "product", "product must be a string"],
     [
       "an over-long product",
       { product: "p".repeat(ORDER_LIMITS.productLength + 1) },
       "product",
-      "product must be at most 100 characters",
+      `product must be at most ${ORDER_LIMITS.productLength} characters`,
     ],
     ["a string quantity", { quantity: "1" }, "quantity", "quantity must be a number"],
     ["a zero quantity", { quantity: 0 }, "quantity", "quantity must be a positive integer"],
     ["a negative quantity", { quantity: -3 }, "quantity", "quantity must be a positive integer"],
     ["a fractional quantity", { quantity: 1.5 }, "quantity", "quantity must be an integer"],
-    ["a huge quantity", { quantity: 1001 }, "quantity", "quantity must be at most 1000"],
+    [
+      "a quantity over the limit",
+      { quantity: ORDER_LIMITS.maxQuantity + 1 },
+      "quantity",
+      `quantity must be at most ${ORDER_LIMITS.maxQuantity}`,
+    ],
     ["a boolean quantity", { quantity: true }, "quantity", "quantity must be a number"],
   ];
   for (const [what, change, field, message] of badFields) {
@@ -107,6 +112,49 @@ describe("isOrderId", () => {
     expect(isOrderId("994DD3BC-A43A-4342-B07B-3F5829E3C046")).to.equal(false);
     expect(isOrderId("994dd3bc")).to.equal(false);
     expect(isOrderId("x".repeat(3000))).to.equal(false);
+  });
+});
+
+describe("findVisibleOrder", () => {
+  const order = newOrder(valid, "alice", "994dd3bc-a43a-4342-b07b-3f5829e3c046", new Date());
+  const asked: string[] = [];
+  const orders = {
+    async get(orderId: string): Promise<Order | undefined> {
+      asked.push(orderId);
+      return orderId === order.OrderId ? order : undefined;
+    },
+  };
+
+  const visible: [string, string | undefined][] = [
+    ["its owner", "alice"],
+    ["every owner's scope (an admin's)", undefined],
+  ];
+  for (const [who, owner] of visible) {
+    it(`finds the order for ${who}`, async () => {
+      expect(await findVisibleOrder(orders, order.OrderId, owner)).to.deep.equal(order);
+    });
+  }
+
+  const hidden: [string, string, string | undefined][] = [
+    ["another owner's order", order.OrderId, "bob"],
+    ["an order that does not exist", "00000000-0000-4000-8000-000000000000", undefined],
+    ["an id that cannot name an order", "not-an-id", undefined],
+  ];
+  for (const [what, orderId, owner] of hidden) {
+    it(`answers ${what} with NotFoundError, naming the id`, async () => {
+      const error = await findVisibleOrder(orders, orderId, owner).catch((caught: unknown) => caught);
+
+      expect(error).to.be.instanceOf(NotFoundError);
+      expect(error).to.include({ message: "Order not found", resource: "Order", id: orderId });
+    });
+  }
+
+  it("does not look up an id that cannot name an order", async () => {
+    asked.length = 0;
+
+    await findVisibleOrder(orders, "x".repeat(3000), undefined).catch(() => undefined);
+
+    expect(asked).to.deep.equal([]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { MissingFieldsError, ValidationError } from "../../domain/errors";
-import { parseNewUser, parseUserChanges } from "../../domain/user";
+import { USER_LIMITS, parseNewUser, parseUserChanges } from "../../domain/user";
 
 describe("user profiles", () => {
   it("keeps name and a normalised e-mail, dropping anything else", () => {
@@ -20,6 +20,12 @@ describe("user profiles", () => {
     expect(() => parseNewUser({ name: "D", email: "not-an-address" }))
       .to.throw(ValidationError, "email must be an e-mail address")
       .that.includes({ field: "email" });
+  });
+
+  it("refuses an over-long name, naming name", () => {
+    expect(() => parseNewUser({ name: "n".repeat(USER_LIMITS.nameLength + 1), email: "d@example.com" }))
+      .to.throw(ValidationError, `name must be at most ${USER_LIMITS.nameLength} characters`)
+      .that.includes({ field: "name" });
   });
 
   it("updates name or e-mail, and refuses an update of neither", () => {

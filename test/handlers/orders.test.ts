@@ -44,14 +44,7 @@ describe("order handlers on DynamoDB Local", function () {
 
   async function place(claims: Record<string, string>, body: unknown, headers: Record<string, string> = {}) {
     const event = apiEvent({ routeKey: "POST /orders", claims, body: JSON.stringify(body) });
-    const context = lambdaContext({
-      functionName: "place-order",
-      memoryMb: 256,
-      timeoutSeconds: 10,
-      region: "us-east-1",
-      accountId: "000000000000",
-    });
-    return system.api.placeOrder({ ...event, headers: { ...event.headers, ...headers } }, context);
+    return system.api.placeOrder({ ...event, headers: { ...event.headers, ...headers } });
   }
 
   async function placed(claims: Record<string, string>, product = "MacBook Pro", quantity = 2): Promise<Order> {
@@ -406,7 +399,14 @@ describe("order handlers on DynamoDB Local", function () {
         const broken = makeGetOrder({
           orders: dynamoOrderRepository(system.client, { orders: "no-such-table", inventory: "no-such-table" }),
         });
-        await broken(orderEvent("GET /orders/{id}", alice, "00000000-0000-4000-8000-000000000001"));
+        const context = lambdaContext({
+          functionName: "get-order",
+          memoryMb: 256,
+          timeoutSeconds: 10,
+          region: "us-east-1",
+          accountId: "000000000000",
+        });
+        await broken(orderEvent("GET /orders/{id}", alice, "00000000-0000-4000-8000-000000000001"), context);
       } catch (error) {
         escaped = error;
       } finally {

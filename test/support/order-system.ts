@@ -1,5 +1,6 @@
 import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
+import { routes } from "../../api/routes";
 import type { InventoryRepository, OrderRepository, UserRepository } from "../../domain/ports";
 import { dynamoInventoryRepository } from "../../handlers/adapters/dynamo-inventory-repository";
 import { dynamoOrderRepository } from "../../handlers/adapters/dynamo-order-repository";
@@ -8,7 +9,7 @@ import { makeCreateUser } from "../../handlers/create-user";
 import { makeDeleteOrder } from "../../handlers/delete-order";
 import { makeGetOrder } from "../../handlers/get-order";
 import { makeGetUser } from "../../handlers/get-user";
-import type { ApiHandler } from "../../handlers/http";
+import type { ApiEvent, ApiHandler, ApiResult } from "../../handlers/http";
 import { makeListInventory } from "../../handlers/list-inventory";
 import { makeListOrders } from "../../handlers/list-orders";
 import { makePlaceOrder } from "../../handlers/place-order";
@@ -18,6 +19,8 @@ import { makeCreateOrder } from "../../handlers/tasks/create-order";
 import { makeReleaseStock } from "../../handlers/tasks/release-stock";
 import { makeUpdateOrderStatus } from "../../handlers/update-order-status";
 import { makeUpdateUser } from "../../handlers/update-user";
+import { type InvocationTarget, runInvocation } from "../../local/invocation";
+import { lambdaContext } from "../../local/lambda-context";
 import { localOrderWorkflow } from "../../local/local-order-workflow";
 import { LocalSns } from "../../local/local-sns";
 import { LocalMetrics } from "../../local/local-metrics";
@@ -35,7 +38,8 @@ export interface OrderSystem {
   readonly sns: LocalSns;
   readonly mailbox: Mailbox;
   readonly metrics: LocalMetrics;
-  readonly api: Readonly<Record<ApiName, ApiHandler>>;
+  /** Each route's function, invoked as Lambda would: with a fresh context per call. */
+  readonly api: Readonly<Record<ApiName, (event: ApiEvent) => Promise<ApiResult>>>;
   /** The stored inventory item, reservations included. */
   stockOf(itemId: string): Promise<Record<string, unknown> | undefined>;
 }
@@ -51,6 +55,28 @@ type ApiName =
   | "updateUser"
   | "listInventory"
   | "setStock";
+
+/** The route function a handler serves (`placeOrder` is `place-order`), so that its AWS calls count as that function's. */
+function routeFunction(name: string): InvocationTarget {
+  const functionName = name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+  if (!routes.some((route) => route.functionName === functionName)) {
+    throw new Error(`No route of api/routes.ts has the function ${functionName}`);
+  }
+  return { kind: "function", functionName };
+}
+
+/** Each function invoked as Lambda invokes it: with the invocation's context, a fresh local one per call. */
+function asLambda(handlers: Record<ApiName, ApiHandler>): OrderSystem["api"] {
+  const context = { memoryMb: 256, timeoutSeconds: 10, region: "us-east-1", accountId: "000000000000" };
+  const invoked = Object.entries(handlers).map(([functionName, handler]) => {
+    const route = routeFunction(functionName);
+    return [
+      functionName,
+      (event: ApiEvent) => runInvocation(route, () => handler(event, lambdaContext({ ...context, functionName }))),
+    ];
+  });
+  return Object.fromEntries(invoked) as OrderSystem["api"];
+}
 
 /** Options for `orderSystem`. */
 export interface OrderSystemOptions {
@@ -98,7 +124,7 @@ export async function orderSystem(options: OrderSystemOptions = {}): Promise<Ord
     sns,
     mailbox,
     metrics,
-    api: {
+    api: asLambda({
       placeOrder: makePlaceOrder({
         orderWorkflow,
         metrics,
@@ -115,7 +141,7 @@ export async function orderSystem(options: OrderSystemOptions = {}): Promise<Ord
       updateUser: makeUpdateUser({ users, subscriptions: sns, now }),
       listInventory: makeListInventory({ inventory }),
       setStock: makeSetStock({ inventory, now }),
-    },
+    }),
     async stockOf(itemId) {
       const { Item } = await client.send(new GetCommand({ TableName: tables.inventory, Key: { itemId } }));
       return Item;

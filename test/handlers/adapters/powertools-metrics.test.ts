@@ -1,0 +1,78 @@
+import { expect } from "chai";
+import { BusinessMetric, type BusinessMetrics } from "../../../domain/ports";
+import { withBusinessMetrics } from "../../../handlers/adapters/powertools-metrics";
+import { json } from "../../../handlers/http";
+import { LocalMetrics } from "../../../local/local-metrics";
+import { lambdaContext } from "../../../local/lambda-context";
+import { apiEvent } from "../../support/api-events";
+
+/** CloudWatch embedded-metric-format lines written to stdout while `run` runs, as metric names per line. */
+async function emfOf(run: () => Promise<void>): Promise<string[][]> {
+  const lines: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array) => lines.push(String(chunk)) > 0) as typeof process.stdout.write;
+  try {
+    await run();
+  } finally {
+    process.stdout.write = write;
+  }
+  return lines
+    .map((line) => JSON.parse(line) as { _aws?: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } })
+    .filter((line) => line._aws !== undefined)
+    .map((line) => line._aws?.CloudWatchMetrics.flatMap((directive) => directive.Metrics.map((m) => m.Name)) ?? []);
+}
+
+const context = () =>
+  lambdaContext({
+    functionName: "update-order-status",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    region: "us-east-1",
+    accountId: "000000000000",
+  });
+
+/** A route that counts a status change and a failed notification, as a status update whose e-mail failed does. */
+const counting = (metrics: BusinessMetrics) => async () => {
+  metrics.count(BusinessMetric.StatusChanges);
+  metrics.count(BusinessMetric.NotificationFailures);
+  return json(200, {});
+};
+
+describe("withBusinessMetrics", () => {
+  const saved = { ...process.env };
+  beforeEach(() => {
+    process.env["POWERTOOLS_METRICS_NAMESPACE"] = "oms-spec";
+    process.env["POWERTOOLS_SERVICE_NAME"] = "oms";
+    // Lambda sets it on on-demand functions; Powertools reports no cold start without it.
+    process.env["AWS_LAMBDA_INITIALIZATION_TYPE"] = "on-demand";
+    delete process.env["POWERTOOLS_DEV"];
+    delete process.env["POWERTOOLS_METRICS_DISABLED"];
+  });
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it("publishes what an invocation counted as one EMF line, with the ColdStart metric on the first only", async () => {
+    const event = apiEvent({ routeKey: "PATCH /orders/{id}" });
+
+    const published = await emfOf(async () => {
+      const handler = withBusinessMetrics(undefined, counting);
+      await handler(event, context());
+      await handler(event, context());
+    });
+
+    const counted = [BusinessMetric.StatusChanges, BusinessMetric.NotificationFailures];
+    expect(published).to.deep.equal([["ColdStart"], counted, counted]);
+  });
+
+  it("counts into the counter it is given, and publishes nothing itself (the local stack's case)", async () => {
+    const local = new LocalMetrics();
+
+    const published = await emfOf(async () => {
+      await withBusinessMetrics(local, counting)(apiEvent({ routeKey: "PATCH /orders/{id}" }), context());
+    });
+
+    expect(published).to.deep.equal([]);
+    expect(local.snapshot()).to.deep.equal({ StatusChanges: 1, NotificationFailures: 1 });
+  });
+});
