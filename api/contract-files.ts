@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { format, resolveConfig } from "prettier";
 import { openApiDocument } from "./openapi-document";
-import { postmanCollection } from "./postman";
+import { postmanCollection } from "./postman-collection";
 
 /** The committed contract, relative to the project root: `npm run openapi` writes both. */
 export const CONTRACT_FILES = {
@@ -29,7 +29,7 @@ export async function contractFiles(projectDir: string = join(__dirname, "..")):
     { path: CONTRACT_FILES.openApi, text: await formatted(projectDir, CONTRACT_FILES.openApi, document) },
     {
       path: CONTRACT_FILES.postmanCollection,
-      text: await formatted(projectDir, CONTRACT_FILES.postmanCollection, postmanCollection(document)),
+      text: await formatted(projectDir, CONTRACT_FILES.postmanCollection, await postmanCollection(document)),
     },
   ];
 }

@@ -9,8 +9,8 @@ import {
   MissingFieldsBodySchema,
   OutOfStockBodySchema,
 } from "../domain/http-errors";
-import { InventoryItemSchema, SetStockSchema } from "../domain/inventory";
-import { CreateOrderSchema, OrderSchema, StatusUpdateResultSchema } from "../domain/order";
+import { InventoryItemSchema, ItemIdSchema, SetStockSchema } from "../domain/inventory";
+import { OrderSchema, PlaceOrderBodySchema, StatusUpdateResultSchema } from "../domain/order";
 import { LegacyStatusUpdateSchema, StatusUpdateSchema } from "../domain/order-status";
 import { CreateUserSchema, UpdateUserSchema, UserProfileSchema } from "../domain/user";
 import { COMMON_RESPONSES, REFUSALS, type Refusal, type ResponseSpec } from "./responses";
@@ -101,15 +101,22 @@ const TAGS: Readonly<Record<string, string>> = {
   inventory: "Items and their free stock",
 };
 
-/** Path parameters, by the name their `{…}` segment gives them. */
-const PATH_PARAMETERS: Readonly<Record<string, Omit<Parameter, "name" | "in" | "required">>> = {
+/**
+ * Path parameters, by the name their `{…}` segment gives them: the domain schema that checks the
+ * value, and an example (Postman's requests and Swagger UI's "Try it out" start from it).
+ */
+const PATH_PARAMETERS: Readonly<
+  Record<string, { readonly description: string; readonly schema: v.GenericSchema; readonly example: string }>
+> = {
   id: {
     description: "The order's `OrderId`",
-    schema: { type: "string", format: "uuid" },
+    schema: OrderSchema.entries.OrderId,
+    example: "994dd3bc-a43a-4342-b07b-3f5829e3c046",
   },
   itemId: {
     description: "The item's `itemId` (the product's name), URL-encoded",
-    schema: { type: "string", minLength: 1, maxLength: 100 },
+    schema: ItemIdSchema,
+    example: "Headlight",
   },
 };
 
@@ -118,7 +125,7 @@ const PATH_PARAMETERS: Readonly<Record<string, Omit<Parameter, "name" | "in" | "
  * here is named after its operation, e.g. `ListOrdersResponse`.
  */
 const SCHEMA_NAMES = new Map<v.GenericSchema, string>([
-  [CreateOrderSchema, "NewOrder"],
+  [PlaceOrderBodySchema, "NewOrder"],
   [StatusUpdateSchema, "StatusUpdate"],
   [LegacyStatusUpdateSchema, "LegacyStatusUpdate"],
   [CreateUserSchema, "NewUser"],
@@ -152,46 +159,21 @@ function schemaRef(name: string): Reference {
 }
 
 /** The resource a route belongs to: its path's first segment. */
-export function resourceOf(route: Pick<Route, "path">): string {
+function resourceOf(route: Pick<Route, "path">): string {
   return route.path.split("/")[1] ?? "";
 }
 
 /** The names of a path's `{…}` segments, in order. */
-export function pathParameterNames(path: string): string[] {
+function pathParameterNames(path: string): string[] {
   return [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1] as string);
 }
 
 /**
- * Upper-casing before a picklist accepts each option in any case; JSON Schema cannot upper-case, so
- * the property lists both spellings (and says that any case works).
- */
-function caseInsensitivePicklists(context: { valibotSchema: v.GenericSchema; jsonSchema: JsonSchema }) {
-  const { valibotSchema, jsonSchema } = context;
-  if (valibotSchema.type !== "object" && valibotSchema.type !== "strict_object") return undefined;
-  const entries = (valibotSchema as v.ObjectSchema<v.ObjectEntries, undefined>).entries;
-  let properties = jsonSchema.properties;
-  for (const [key, entry] of Object.entries(entries)) {
-    const pipe = "pipe" in entry ? (entry.pipe as readonly { type: string; options?: unknown }[]) : [];
-    const upper = pipe.findIndex((item) => item.type === "to_upper_case");
-    const picklist = pipe.find((item, index) => index > upper && item.type === "picklist");
-    if (upper === -1 || !picklist || !Array.isArray(picklist.options)) continue;
-    const options = picklist.options as string[];
-    properties = {
-      ...properties,
-      [key]: {
-        type: "string",
-        enum: [...options, ...options.map((option) => option.toLowerCase())],
-        description: "Matched without regard to case",
-      },
-    };
-  }
-  return properties === jsonSchema.properties ? undefined : { ...jsonSchema, properties };
-}
-
-/**
- * Converts named valibot schemas to `components.schemas`. Requests are described as clients send
- * them (`typeMode: "input"`, before any transformation); trimming and case changes are ignored
- * because they leave the input a string.
+ * Converts named valibot schemas to `components.schemas`, through `@valibot/to-json-schema` only.
+ * Requests are described as clients send them (`typeMode: "input"`, before any transformation);
+ * trimming and case changes are ignored because they leave the input a string. What JSON Schema
+ * cannot say from a pipe (e.g. that a status may come in any case) the domain schema states as
+ * `v.metadata`, which the converter copies.
  */
 function convert(definitions: Record<string, v.GenericSchema>, typeMode: "input" | "output") {
   const config: ConversionConfig = {
@@ -199,7 +181,6 @@ function convert(definitions: Record<string, v.GenericSchema>, typeMode: "input"
     typeMode,
     ignoreActions: ["trim", "to_lower_case", "to_upper_case"],
     overrideRef: ({ referenceId }) => schemaRef(referenceId).$ref,
-    overrideSchema: caseInsensitivePicklists,
   };
   const converted = toJsonSchemaDefs(definitions, config);
   return Object.fromEntries(Object.entries(converted).map(([name, schema]) => [name, tidy(schema)]));
@@ -327,7 +308,9 @@ function pathParameters(route: Route): Parameter[] {
   return pathParameterNames(route.path).map((name) => {
     const parameter = PATH_PARAMETERS[name];
     if (!parameter) throw new Error(`${route.functionName}: the path parameter {${name}} is not described`);
-    return { name, in: "path", required: true, ...parameter };
+    // The parameter says what the value is; the schema's own description (a field's) would repeat or contradict it.
+    const { description: _field, ...schema } = convert({ [name]: parameter.schema }, "input")[name] as JsonSchema;
+    return { name, in: "path", description: parameter.description, required: true, schema, example: parameter.example };
   });
 }
 

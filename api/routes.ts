@@ -11,7 +11,7 @@ import { updateOrderStatus } from "../handlers/update-order-status";
 import { updateUser } from "../handlers/update-user";
 import type * as v from "valibot";
 import { InventoryItemSchema, SetStockSchema } from "../domain/inventory";
-import { CreateOrderSchema, OrderSchema, StatusUpdateResultSchema } from "../domain/order";
+import { OrderSchema, PlaceOrderBodySchema, StatusUpdateResultSchema } from "../domain/order";
 import { LegacyStatusUpdateSchema, StatusUpdateSchema } from "../domain/order-status";
 import { ListQuerySchema, pageSchema } from "../domain/pagination";
 import { CreateUserSchema, UpdateUserSchema, UserProfileSchema } from "../domain/user";
@@ -112,7 +112,7 @@ export const routes: readonly Route[] = [
     path: "/orders",
     functionName: "place-order",
     summary: "Place an order: reserve the stock, store the order, e-mail the customer",
-    body: { schema: CreateOrderSchema, example: { customerName: "Kamlesh", product: "MacBook Pro", quantity: 1 } },
+    body: { schema: PlaceOrderBodySchema, example: { customerName: "Kamlesh", product: "MacBook Pro", quantity: 1 } },
     idempotencyKey: true,
     success: { status: 201, description: "The order, placed", schema: OrderSchema, example: EXAMPLE_ORDER },
     refusals: ["missingFields", "invalidField", "outOfStock", "idempotencyKeyReused", "conflict"],

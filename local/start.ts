@@ -1,5 +1,5 @@
 import { type LocalStack, startLocalStack } from "./local-stack";
-import { writeLocalPostmanEnvironment } from "./postman-environment";
+import { writeLocalPostmanEnvironment } from "./local-postman-environment";
 
 function describeReady(stack: LocalStack): string {
   const dataDir = process.env["OMS_DATA_DIR"];

@@ -12,6 +12,8 @@ import {
 } from "../../api/openapi-document";
 import { COMMON_RESPONSES, REFUSALS } from "../../api/responses";
 import { type Route, routes } from "../../api/routes";
+import { INVENTORY_LIMITS, parseItemId } from "../../domain/inventory";
+import { isOrderId } from "../../domain/order";
 import { parseLegacyStatusUpdate, parseStatusUpdate } from "../../domain/order-status";
 
 const PROJECT_DIR = join(__dirname, "..", "..");
@@ -71,19 +73,27 @@ describe("openApiDocument", () => {
     expect(adminNotes).to.deep.equal(routes.map((route) => [route.functionName, route.adminOnly === true]));
   });
 
-  it("takes path parameters from the path's {…} segments", () => {
-    expect(parametersOf(operationOf(document, "get-order"))).to.deep.equal([
-      {
-        name: "id",
-        in: "path",
-        required: true,
-        description: "The order's `OrderId`",
-        schema: { type: "string", format: "uuid" },
-      },
-    ]);
-    expect(
-      parametersOf(operationOf(document, "set-stock")).map((parameter) => [parameter.name, parameter.in]),
-    ).to.deep.equal([["itemId", "path"]]);
+  it("takes path parameters from the path's {…} segments, with an example the domain accepts", () => {
+    const [id] = parametersOf(operationOf(document, "get-order"));
+    const [itemId] = parametersOf(operationOf(document, "set-stock"));
+
+    expect(parametersOf(operationOf(document, "get-order"))).to.have.length(1);
+    expect(id).to.deep.include({
+      name: "id",
+      in: "path",
+      required: true,
+      description: "The order's `OrderId`",
+      schema: { type: "string", format: "uuid" },
+    });
+    expect(isOrderId(String(id?.example))).to.equal(true);
+    expect(itemId).to.deep.include({ name: "itemId", in: "path", required: true });
+    expect(parseItemId(String(itemId?.example))).to.equal(itemId?.example);
+  });
+
+  it("gives the itemId path parameter the domain's length limit", () => {
+    const [itemId] = parametersOf(operationOf(document, "set-stock"));
+
+    expect(itemId?.schema).to.deep.equal({ type: "string", minLength: 1, maxLength: INVENTORY_LIMITS.itemIdLength });
   });
 
   it("takes query parameters from the route's query schema, as clients send them", () => {

@@ -3,12 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import {
-  LOCAL_POSTMAN_USERS,
-  localPostmanEnvironment,
-  postmanEnvironmentFile,
-  stackPostmanEnvironment,
-} from "../../local/postman-environment";
+import { postmanEnvironmentFile, stackPostmanEnvironment } from "../../api/postman-environment";
 
 const PROJECT_DIR = join(__dirname, "..", "..");
 
@@ -80,30 +75,7 @@ describe("stackPostmanEnvironment", () => {
   }
 });
 
-describe("localPostmanEnvironment", () => {
-  it("points at the running stack, with the local users npm start creates", () => {
-    const environment = localPostmanEnvironment({
-      url: "http://127.0.0.1:3000",
-      cognitoEndpoint: "http://127.0.0.1:9229",
-      clientId: "local-client",
-      region: "eu-west-1",
-    });
-
-    expect(environment.name).to.equal("OMS local");
-    expect(Object.fromEntries(environment.values.map((value) => [value.key, value.value]))).to.deep.equal({
-      baseUrl: "http://127.0.0.1:3000",
-      cognitoEndpoint: "http://127.0.0.1:9229",
-      clientId: "local-client",
-      region: "eu-west-1",
-      email: LOCAL_POSTMAN_USERS.email,
-      password: LOCAL_POSTMAN_USERS.password,
-      adminEmail: LOCAL_POSTMAN_USERS.adminEmail,
-      adminPassword: LOCAL_POSTMAN_USERS.adminPassword,
-      idToken: "",
-      adminIdToken: "",
-    });
-  });
-
+describe("postmanEnvironmentFile", () => {
   it("is written next to the collection, as api/<name>.postman_environment.json", () => {
     expect(postmanEnvironmentFile("local")).to.equal(join(PROJECT_DIR, "api", "local.postman_environment.json"));
   });
@@ -124,12 +96,16 @@ describe("npm run postman:env", function () {
 
   /** Runs the CLI as `npm run postman:env` does, where no Pulumi CLI is on the PATH. */
   function postmanEnv(args: string[], input?: string) {
-    return spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "local/postman-env.ts", ...args], {
-      cwd: PROJECT_DIR,
-      encoding: "utf8",
-      env: { ...process.env, PATH: join(PROJECT_DIR, "node_modules", ".bin") },
-      ...(input === undefined ? { stdio: ["ignore", "pipe", "pipe"] } : { input }),
-    });
+    return spawnSync(
+      process.execPath,
+      ["-r", "ts-node/register/transpile-only", "api/write-postman-environment.ts", ...args],
+      {
+        cwd: PROJECT_DIR,
+        encoding: "utf8",
+        env: { ...process.env, PATH: join(PROJECT_DIR, "node_modules", ".bin") },
+        ...(input === undefined ? { stdio: ["ignore", "pipe", "pipe"] } : { input }),
+      },
+    );
   }
 
   it("writes the environment of the outputs in --from", () => {

@@ -1,16 +1,21 @@
+import { existsSync } from "node:fs";
+import packagedChromium from "@sparticuz/chromium";
 import { expect } from "chai";
-import { type Browser, type Page, chromium } from "playwright-core";
+import { type Browser, type LaunchOptions, type Page, chromium } from "playwright-core";
 import { openApiDocument } from "../../api/openapi-document";
 import { routes } from "../../api/routes";
-import { SEED_INVENTORY } from "../../domain/inventory";
+import { SEED_INVENTORY } from "../../local/seed-inventory";
 import { type LocalStack, startLocalStack } from "../../local/local-stack";
-import { localToken } from "../../local/local-token";
+import { localToken } from "../../local/sign-in";
 
-/** Debian's Chromium; CI installs it (`.ci/run`). Playwright never downloads a browser here. */
-const CHROMIUM = "/usr/bin/chromium";
+/** The system's Chromium (Debian's path), used when the machine has one. */
+const SYSTEM_CHROMIUM = "/usr/bin/chromium";
 
-/** Headless, and silent on the network: the machine has none, and the page must need none. */
-const CHROMIUM_ARGS = [
+/**
+ * Headless, and silent on the network: the machine may have none, and the page must need none.
+ * `--no-sandbox`: Chromium's sandbox refuses to start as root, which CI and containers run as.
+ */
+const QUIET_ARGS = [
   "--headless",
   "--no-sandbox",
   "--disable-gpu",
@@ -20,6 +25,27 @@ const CHROMIUM_ARGS = [
   "--disable-component-update",
   "--disable-sync",
 ];
+
+/**
+ * Flags of `@sparticuz/chromium` that would relax what the spec checks: the page's own security
+ * policy, as a browser enforces it. Its other flags are what its build needs to start
+ * (single process, software GL), so they stay.
+ */
+const RELAXING_ARGS = new Set(["--disable-web-security", "--allow-running-insecure-content"]);
+
+/**
+ * The browser the spec drives: the system's Chromium when there is one, else the Chromium that
+ * ships inside the `@sparticuz/chromium` npm package (unpacked to the temp directory on first
+ * use), so that `npm ci && npm test` needs no browser install. Playwright never downloads one.
+ */
+async function browserLaunchOptions(): Promise<LaunchOptions> {
+  if (existsSync(SYSTEM_CHROMIUM)) return { executablePath: SYSTEM_CHROMIUM, args: QUIET_ARGS };
+  const packagedArgs = packagedChromium.args.filter((arg) => !RELAXING_ARGS.has(arg));
+  return {
+    executablePath: await packagedChromium.executablePath(),
+    args: [...new Set([...packagedArgs, ...QUIET_ARGS.filter((arg) => arg !== "--headless")])],
+  };
+}
 
 /** Set OMS_DOCS_SCREENSHOT to a file to look at the page after the spec's "Execute". */
 const SCREENSHOT = process.env["OMS_DOCS_SCREENSHOT"];
@@ -50,7 +76,7 @@ describe("The API reference page on the local stack", function () {
       email: "docs-reader@example.com",
     }));
     // A fresh, temporary profile each time: `launch` makes one and deletes it on close.
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await chromium.launch(await browserLaunchOptions());
     page = await browser.newPage();
     page.on("request", (request) => requested.push(request.url()));
     page.on("pageerror", (error) => pageErrors.push(error.message));

@@ -1,10 +1,7 @@
-import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import * as v from "valibot";
-import { TOKEN_VARIABLES } from "../api/postman";
-import type { LocalStack } from "./local-stack";
-import { DEFAULT_LOCAL_PASSWORD, localToken } from "./local-token";
+import { TOKEN_VARIABLES } from "./postman-collection";
 
 /** A Postman environment, as Postman exports and imports it. */
 export interface PostmanEnvironment {
@@ -40,17 +37,9 @@ export interface ContractUsers {
   readonly adminPassword: string;
 }
 
-/** The users `npm start` creates for Postman, with the password `npm run token` gives new users. */
-export const LOCAL_POSTMAN_USERS: ContractUsers = {
-  email: "alice@example.com",
-  password: DEFAULT_LOCAL_PASSWORD,
-  adminEmail: "admin@example.com",
-  adminPassword: DEFAULT_LOCAL_PASSWORD,
-};
-
 const PROJECT_DIR = join(__dirname, "..");
 
-/** Where the environment named `name` is written; git ignores it (it holds a live port, or passwords). */
+/** Where the environment named `name` is written, beside the collection; git ignores it (it holds a live port, or passwords). */
 export function postmanEnvironmentFile(name: string, projectDir: string = PROJECT_DIR): string {
   return join(projectDir, "api", `${name}.postman_environment.json`);
 }
@@ -81,57 +70,10 @@ export function postmanEnvironment(
   };
 }
 
-/** The environment of a running local stack. */
-export function localPostmanEnvironment(
-  stack: Pick<LocalStack, "url" | "cognitoEndpoint" | "clientId" | "region">,
-  users: ContractUsers = LOCAL_POSTMAN_USERS,
-): PostmanEnvironment {
-  return postmanEnvironment(
-    "OMS local",
-    { baseUrl: stack.url, cognitoEndpoint: stack.cognitoEndpoint, clientId: stack.clientId, region: stack.region },
-    users,
-  );
-}
-
 /** Writes an environment as Postman exports it. */
 export function writePostmanEnvironment(environment: PostmanEnvironment, file: string): void {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(environment, null, 2)}\n`);
-}
-
-/**
- * For `npm start`: makes sure the local Postman users exist (the admin in the admin group), and
- * writes `api/local.postman_environment.json` with their credentials, so that the collection runs
- * as imported. A user that cannot be signed in (e.g. kept in `OMS_DATA_DIR` with another password)
- * is only reported: the file is still written, for its password to be corrected in Postman.
- * Returns the file's path.
- */
-export async function writeLocalPostmanEnvironment(
-  stack: Pick<LocalStack, "url" | "cognitoEndpoint" | "userPoolId" | "clientId" | "region">,
-  options: { readonly file?: string; readonly warn?: (line: string) => void } = {},
-): Promise<string> {
-  const users = LOCAL_POSTMAN_USERS;
-  const warn = options.warn ?? ((line: string) => console.warn(line));
-  const accounts = [
-    { email: users.email, password: users.password, admin: false },
-    { email: users.adminEmail, password: users.adminPassword, admin: true },
-  ];
-  for (const account of accounts) {
-    try {
-      await localToken({
-        cognitoEndpoint: stack.cognitoEndpoint,
-        userPoolId: stack.userPoolId,
-        clientId: stack.clientId,
-        region: stack.region,
-        ...account,
-      });
-    } catch (error) {
-      warn(`Postman user ${account.email}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-  const file = options.file ?? postmanEnvironmentFile("local");
-  writePostmanEnvironment(localPostmanEnvironment(stack, users), file);
-  return file;
 }
 
 /** The outputs of `pulumi stack output --json` that the collection needs. */
@@ -175,21 +117,4 @@ export function stackPostmanEnvironment(stack: string, outputs: unknown): Postma
     },
     { email: "", password: "", adminEmail: "", adminPassword: "" },
   );
-}
-
-/** Runs `pulumi stack output --json --stack <stack>` and parses what it prints. */
-export function pulumiStackOutputs(stack: string): unknown {
-  let text: string;
-  try {
-    text = execFileSync("pulumi", ["stack", "output", "--json", "--stack", stack], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "the Pulumi CLI is not installed" : "it failed";
-    throw new Error(`pulumi stack output --json --stack ${stack}: ${reason}; or pass its JSON with --from <file>`, {
-      cause: error,
-    });
-  }
-  return JSON.parse(text);
 }

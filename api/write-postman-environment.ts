@@ -1,12 +1,8 @@
+import { execFileSync } from "node:child_process";
 import { fstatSync, readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { parseArgs } from "node:util";
-import {
-  postmanEnvironmentFile,
-  pulumiStackOutputs,
-  stackPostmanEnvironment,
-  writePostmanEnvironment,
-} from "./postman-environment";
+import { postmanEnvironmentFile, stackPostmanEnvironment, writePostmanEnvironment } from "./postman-environment";
 
 const USAGE = `Usage: npm run postman:env -- --stack <stack> [--from <file> | -] [--out <file>]
 
@@ -39,12 +35,30 @@ function parseJson(text: string, source: string): unknown {
   }
 }
 
+/** Runs `pulumi stack output --json --stack <stack>` and parses what it prints. */
+function pulumiStackOutputs(stack: string): unknown {
+  let text: string;
+  try {
+    text = execFileSync("pulumi", ["stack", "output", "--json", "--stack", stack], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "the Pulumi CLI is not installed" : "it failed";
+    throw new Error(`pulumi stack output --json --stack ${stack}: ${reason}; or pass its JSON with --from <file>`, {
+      cause: error,
+    });
+  }
+  return JSON.parse(text);
+}
+
 function stackOutputs(stack: string, from: string | undefined): unknown {
   if (from === "-" || (from === undefined && stdinCarriesData())) return parseJson(readFileSync(0, "utf8"), "stdin");
   if (from !== undefined) return parseJson(readFileSync(from, "utf8"), from);
   return pulumiStackOutputs(stack);
 }
 
+/** `npm run postman:env`: a deployed stack's Postman environment, beside the collection. */
 function main(): void {
   const { values } = parseArgs({
     options: {
@@ -64,7 +78,9 @@ function main(): void {
   const environment = stackPostmanEnvironment(values.stack, stackOutputs(values.stack, values.from));
   const file = values.out ?? postmanEnvironmentFile(values.stack);
   writePostmanEnvironment(environment, file);
-  console.log(`Wrote ${relative(process.cwd(), file) || file}: import it in Postman, then fill in email and password`);
+  process.stdout.write(
+    `Wrote ${relative(process.cwd(), file) || file}: import it in Postman, then fill in email and password\n`,
+  );
 }
 
 try {
