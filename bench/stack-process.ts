@@ -1,5 +1,5 @@
 import { type LocalStack, startLocalStack } from "../local/local-stack";
-import { localToken } from "../local/local-token";
+import { localToken } from "../local/sign-in";
 
 /**
  * The local stack in a process of its own, so that the load generator never shares its event

@@ -1,4 +1,4 @@
-import { CORS_ALLOW_HEADERS, CORS_MAX_AGE_SECONDS, corsAllowMethods } from "../api/cors";
+import { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE_SECONDS, corsAllowMethods } from "../api/cors";
 import type { Route } from "../api/routes";
 
 /** An HTTP API's CORS configuration. */
@@ -7,6 +7,8 @@ export interface CorsPolicy {
   readonly allowOrigins: readonly string[];
   readonly allowMethods: readonly string[];
   readonly allowHeaders: readonly string[];
+  /** Response headers scripts may read, sent on actual (not preflight) responses. */
+  readonly exposeHeaders: readonly string[];
   readonly maxAgeSeconds: number;
 }
 
@@ -23,6 +25,7 @@ export function corsPolicy(
     allowOrigins,
     allowMethods: corsAllowMethods(routes),
     allowHeaders: CORS_ALLOW_HEADERS,
+    exposeHeaders: CORS_EXPOSE_HEADERS,
     maxAgeSeconds: CORS_MAX_AGE_SECONDS,
   };
 }
@@ -54,4 +57,15 @@ export function preflightHeaders(policy: CorsPolicy, request: PreflightRequest):
     "access-control-allow-headers": policy.allowHeaders.join(","),
     "access-control-max-age": String(policy.maxAgeSeconds),
   };
+}
+
+/**
+ * The CORS headers API Gateway adds to an actual (non-preflight) response for a request from
+ * `origin`: the allowed origin and the exposed headers; none for an origin the policy does not list.
+ */
+export function responseHeaders(policy: CorsPolicy, origin: string | undefined): Record<string, string> {
+  const allowed = allowedOrigin(policy, origin);
+  if (!allowed) return {};
+  const exposed = policy.exposeHeaders.join(",");
+  return { "access-control-allow-origin": allowed, ...(exposed ? { "access-control-expose-headers": exposed } : {}) };
 }

@@ -6,7 +6,6 @@ import { join, resolve } from "node:path";
 import { createRemoteJWKSet } from "jose";
 import { openApiDocument } from "../api/openapi-document";
 import { routes } from "../api/routes";
-import { SEED_INVENTORY } from "../domain/inventory";
 import { dynamoInventoryRepository } from "../handlers/adapters/dynamo-inventory-repository";
 import type { InjectedAdapters } from "../handlers/http";
 import type { TaskHandler } from "../handlers/tasks/task";
@@ -26,8 +25,9 @@ import { LocalMetrics } from "./local-metrics";
 import { LocalSns } from "./local-sns";
 import { Mailbox } from "./mailbox";
 import { assertPortFree } from "./ports";
+import { SEED_INVENTORY } from "./seed-inventory";
 import { readStackConfigFile } from "./stack-config-file";
-import { TokenBucket } from "./token-bucket";
+import { routeBucket } from "./token-bucket";
 import { type LocalUserPool, cognitoClient, ensureUserPool } from "./user-pool";
 
 /** Options for `startLocalStack`; each falls back to an environment variable, then a default. */
@@ -307,7 +307,7 @@ function startApi(
       keys: createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`)),
     }),
     cors: corsPolicy(config.corsAllowedOrigins, routes),
-    throttle: new TokenBucket({ capacity: config.throttle.burstLimit, refillPerSecond: config.throttle.rateLimit }),
+    throttle: routeBucket(config.throttle),
     functionTimeoutSeconds: config.functionTimeoutSeconds,
     functionMemoryMb: config.functionMemoryMb,
     functionPrefix: LOCAL_PREFIX,

@@ -1,3 +1,5 @@
+import type { StackConfig } from "../infra/stack-config";
+
 /** Options for a `TokenBucket`. */
 export interface TokenBucketOptions {
   /** Most requests accepted at once: the stage's `burstLimit`. */
@@ -43,4 +45,30 @@ export class TokenBucket {
     this.tokens = Math.min(this.capacity, this.tokens + elapsed * this.refillPerMs);
     this.refilledAt = now;
   }
+}
+
+/**
+ * A stage's default route throttling as API Gateway applies it: every route key (`GET /orders`)
+ * has its own bucket of the same size and rate, so one busy route never throttles another. A
+ * bucket is made full on a route's first request, which is what an untouched bucket would be.
+ */
+export class RouteThrottle {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(private readonly options: TokenBucketOptions) {}
+
+  /** Takes one token from `routeKey`'s bucket; `false` means the request is throttled. */
+  tryTake(routeKey: string): boolean {
+    let bucket = this.buckets.get(routeKey);
+    if (!bucket) {
+      bucket = new TokenBucket(this.options);
+      this.buckets.set(routeKey, bucket);
+    }
+    return bucket.tryTake();
+  }
+}
+
+/** Each route's bucket under a stack's `oms:throttle`: its burst is the capacity, its rate the refill. */
+export function routeBucket(throttle: StackConfig["throttle"], now?: TokenBucketOptions["now"]): TokenBucketOptions {
+  return { capacity: throttle.burstLimit, refillPerSecond: throttle.rateLimit, ...(now ? { now } : {}) };
 }

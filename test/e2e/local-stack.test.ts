@@ -4,7 +4,7 @@ import { type Server, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type LocalStack, startLocalStack } from "../../local/local-stack";
-import { localToken } from "../../local/local-token";
+import { localToken } from "../../local/sign-in";
 import { freePort } from "../../local/ports";
 
 const quiet = { info: () => undefined, error: () => undefined };

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type { LocalLog } from "../../local/gateway";
 import { type LocalStack, startLocalStack } from "../../local/local-stack";
-import { type LocalTokens, localToken } from "../../local/local-token";
+import { type LocalTokens, localToken } from "../../local/sign-in";
 import type { Mail } from "../../local/mailbox";
 
 interface Order {

@@ -1,13 +1,14 @@
 import { expect } from "chai";
 import { routes } from "../../api/routes";
-import { type CorsPolicy, allowedOrigin, corsPolicy, preflightHeaders } from "../../local/cors";
+import { type CorsPolicy, allowedOrigin, corsPolicy, preflightHeaders, responseHeaders } from "../../local/cors";
 
 describe("corsPolicy", () => {
-  it("allows the routes' methods and OPTIONS, the token, content-type and idempotency-key headers, for an hour, as OrdersApi configures it", () => {
+  it("allows the routes' methods and OPTIONS, the token, content-type and idempotency-key headers, for an hour, and exposes Location and Retry-After, as OrdersApi configures it", () => {
     expect(corsPolicy(["*"], routes)).to.deep.equal({
       allowOrigins: ["*"],
       allowMethods: ["POST", "GET", "DELETE", "PATCH", "PUT", "OPTIONS"],
       allowHeaders: ["authorization", "content-type", "idempotency-key"],
+      exposeHeaders: ["location", "retry-after"],
       maxAgeSeconds: 3600,
     });
   });
@@ -62,5 +63,26 @@ describe("preflightHeaders", () => {
 
   it("answers an OPTIONS without Access-Control-Request-Method with no CORS headers", () => {
     expect(preflightHeaders(policy, { origin: "https://orders.example.com" })).to.deep.equal({});
+  });
+});
+
+describe("responseHeaders", () => {
+  const policy = corsPolicy(["https://orders.example.com"], routes) as CorsPolicy;
+
+  it("gives an actual response from an allowed origin that origin and the exposed headers", () => {
+    expect(responseHeaders(policy, "https://orders.example.com")).to.deep.equal({
+      "access-control-allow-origin": "https://orders.example.com",
+      "access-control-expose-headers": "location,retry-after",
+    });
+  });
+
+  it("gives a response to another origin no CORS headers", () => {
+    expect(responseHeaders(policy, "https://evil.test")).to.deep.equal({});
+  });
+
+  it("sends no expose header when the policy exposes nothing", () => {
+    expect(responseHeaders({ ...policy, exposeHeaders: [] }, "https://orders.example.com")).to.deep.equal({
+      "access-control-allow-origin": "https://orders.example.com",
+    });
   });
 });

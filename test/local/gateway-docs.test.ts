@@ -7,11 +7,11 @@ import { type Gateway, type GatewayOptions, startGateway } from "../../local/gat
 import { LocalAlerting } from "../../local/local-alerting";
 import { LocalMetrics } from "../../local/local-metrics";
 import { Mailbox } from "../../local/mailbox";
-import { TokenBucket } from "../../local/token-bucket";
+import { routeBucket } from "../../local/token-bucket";
 
 const DOCUMENT = { openapi: "3.1.0", info: { title: "OMS", version: "1.0.0" }, paths: {} };
 
-/** A gateway whose throttle lets `capacity` requests through, and whose authorizer refuses everyone. */
+/** A gateway whose throttle lets `capacity` requests through each route, and whose authorizer refuses everyone. */
 function startDocsGateway(docs: GatewayOptions["docs"], capacity = 1): Promise<Gateway> {
   const mailbox = new Mailbox();
   return startGateway(0, {
@@ -23,7 +23,7 @@ function startDocsGateway(docs: GatewayOptions["docs"], capacity = 1): Promise<G
     })),
     authorizer: () => Promise.resolve(undefined),
     cors: corsPolicy(["*"], routes),
-    throttle: new TokenBucket({ capacity, refillPerSecond: 1, now: () => 0 }),
+    throttle: routeBucket({ burstLimit: capacity, rateLimit: 1 }, () => 0),
     functionTimeoutSeconds: 10,
     functionMemoryMb: 256,
     functionPrefix: "oms-local",

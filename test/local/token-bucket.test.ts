@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { TokenBucket } from "../../local/token-bucket";
+import { RouteThrottle, TokenBucket, routeBucket } from "../../local/token-bucket";
 
 /** A clock that moves only when the test says so. */
 function manualClock() {
@@ -55,5 +55,31 @@ describe("TokenBucket", () => {
     const taken = bucket.tryTake();
 
     expect(taken).to.equal(false);
+  });
+});
+
+describe("RouteThrottle", () => {
+  const options = { capacity: 2, refillPerSecond: 1, now: () => 0 };
+
+  it("gives every route key a bucket of its own, so that one route's burst leaves another's whole", () => {
+    const throttle = new RouteThrottle(options);
+
+    const busy = Array.from({ length: options.capacity + 1 }, () => throttle.tryTake("GET /orders"));
+    const other = Array.from({ length: options.capacity }, () => throttle.tryTake("POST /orders"));
+
+    expect(busy).to.deep.equal([...Array.from({ length: options.capacity }, () => true), false]);
+    expect(other).to.deep.equal(Array.from({ length: options.capacity }, () => true));
+  });
+});
+
+describe("routeBucket", () => {
+  it("sizes each route's bucket by the stack's burst and refills it at the stack's rate", () => {
+    const now = () => 0;
+
+    expect(routeBucket({ burstLimit: 50, rateLimit: 100 }, now)).to.deep.equal({
+      capacity: 50,
+      refillPerSecond: 100,
+      now,
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import type { LocalConfig } from "./gateway";
-import { DEFAULT_LOCAL_PASSWORD, localToken } from "./local-token";
+import { DEFAULT_LOCAL_PASSWORD, localToken } from "./sign-in";
 
 const USAGE = `Usage: npm run token -- --email <address> [--admin] [--password <password>]
 

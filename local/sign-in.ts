@@ -8,7 +8,7 @@ import {
   SignUpCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { ADMIN_GROUP } from "../domain/caller";
-import { PASSWORD_POLICY } from "../domain/caller";
+import { PASSWORD_POLICY } from "../domain/password-policy";
 import { cognitoClient } from "./user-pool";
 
 /**

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { DEFAULT_LOCAL_PASSWORD, passwordProblems } from "../../local/local-token";
+import { DEFAULT_LOCAL_PASSWORD, passwordProblems } from "../../local/sign-in";
 
 describe("passwordProblems", () => {
   it("finds nothing wrong with the documented local default password", () => {
