@@ -40,6 +40,7 @@ function extract(files: ReadonlyMap<string, Uint8Array>, dir: string): void {
 function candidatesOf(
   deployed: DeployedFunction,
   esbuild: Uint8Array,
+  event: unknown,
   workDir: string,
 ): { archive: ColdStartCandidate; esbuild: ColdStartCandidate } {
   const archiveDir = join(workDir, "archive", deployed.functionName);
@@ -50,7 +51,7 @@ function candidatesOf(
     functionName: deployed.functionName,
     memoryMb: deployed.memoryMb,
     environment: deployed.environment,
-    event: warmUpEvent(deployed.functionName),
+    event,
   };
   return {
     archive: { ...common, key: `archive:${deployed.functionName}`, entry: join(archiveDir, "__index.js") },
@@ -69,7 +70,10 @@ export async function measureFunctions(
   workDir: string,
 ): Promise<FunctionMeasurement[]> {
   const bundles = await Promise.all(deployed.map((fn) => esbuildBundle(fn.factory)));
-  const pairs = deployed.map((fn, index) => candidatesOf(fn, bundles[index] ?? new Uint8Array(), workDir));
+  const events = await Promise.all(deployed.map((fn) => warmUpEvent(fn.functionName)));
+  const pairs = deployed.map((fn, index) =>
+    candidatesOf(fn, bundles[index] ?? new Uint8Array(), events[index], workDir),
+  );
   const runtimeModules = lambdaRuntimeModules(join(workDir, "runtime"));
   const stub = await startAwsStub();
   let coldStarts: Map<string, ColdStart>;

@@ -1,65 +1,133 @@
+import { StateMachine } from "aws-local-stepfunctions";
+import * as v from "valibot";
+import { type OpenApiDocument, type Parameter, openApiDocument } from "../api/openapi-document";
+import { type Route, routeKey, routes } from "../api/routes";
+import { ADMIN_GROUP } from "../domain/caller";
+import { OrderSchema } from "../domain/order";
+import type { ApiEvent } from "../handlers/http";
 import { apiEvent, claimsFor } from "../test/support/api-events";
+import { type WorkflowResources, orderWorkflowDefinition } from "../workflow/definition";
+import { type WorkflowTask, workflowTasks } from "../workflow/tasks";
 
-const ORDER_ID = "00000000-0000-4000-8000-000000000001";
 const customer = claimsFor("bench-customer");
-const admin = claimsFor("bench-admin", ["admin"]);
+const admin = claimsFor("bench-admin", [ADMIN_GROUP]);
 
 /**
- * The request each function gets on its first (cold) invocation: a valid one that goes through
- * its SDK clients, so that the measured cold start includes what the SDK loads lazily.
+ * The workflow's input as the API starts it (`sfnOrderWorkflow` sends `{ order }`): an order that
+ * `OrderSchema` accepts. Each task's event is what its state's `Parameters` make of it.
  */
-const EVENTS: Readonly<Record<string, unknown>> = {
-  "place-order": apiEvent({
-    routeKey: "POST /orders",
-    claims: customer,
-    body: '{"customerName":"Bench","product":"Headlight","quantity":1}',
+const WORKFLOW_INPUT = {
+  order: v.parse(OrderSchema, {
+    OrderId: "00000000-0000-4000-8000-000000000001",
+    ownerId: customer["sub"],
+    customerName: "Bench",
+    product: "Headlight",
+    quantity: 1,
+    status: "PLACED",
+    createdAt: "2026-11-27T10:00:00.000Z",
   }),
-  "list-orders": apiEvent({ routeKey: "GET /orders", claims: customer, query: { limit: "20" } }),
-  "get-order": apiEvent({ routeKey: "GET /orders/{id}", pathParameters: { id: ORDER_ID }, claims: customer }),
-  "delete-order": apiEvent({ routeKey: "DELETE /orders/{id}", pathParameters: { id: ORDER_ID }, claims: customer }),
-  "update-order-status": apiEvent({
-    routeKey: "PATCH /orders/{id}",
-    pathParameters: { id: ORDER_ID },
-    claims: admin,
-    body: '{"status":"SHIPPED"}',
-  }),
-  "update-order-status-legacy": apiEvent({
-    routeKey: "PUT /orders",
-    claims: admin,
-    body: `{"orderId":"${ORDER_ID}","userId":"bench-customer","status":"SHIPPED"}`,
-  }),
-  "create-user": apiEvent({
-    routeKey: "POST /users",
-    claims: customer,
-    body: '{"name":"Bench","email":"bench-customer@example.com"}',
-  }),
-  "get-user": apiEvent({ routeKey: "GET /users/me", claims: customer }),
-  "update-user": apiEvent({ routeKey: "PUT /users/me", claims: customer, body: '{"name":"Bench Two"}' }),
-  "list-inventory": apiEvent({ routeKey: "GET /inventory", claims: customer }),
-  "set-stock": apiEvent({
-    routeKey: "PUT /inventory/{itemId}",
-    pathParameters: { itemId: "Headlight" },
-    claims: admin,
-    body: '{"quantity":4}',
-  }),
-  "check-inventory": { orderId: ORDER_ID, itemId: "Headlight", quantity: 1 },
-  "create-order": {
-    order: {
-      OrderId: ORDER_ID,
-      ownerId: "bench-customer",
-      customerName: "Bench",
-      product: "Headlight",
-      quantity: 1,
-      status: "PLACED",
-      createdAt: "2026-11-27T10:00:00.000Z",
-    },
-  },
-  "release-stock": { orderId: ORDER_ID, itemId: "Headlight", quantity: 1 },
 };
 
-/** The first event `functionName` gets in the cold-start measurement. */
-export function warmUpEvent(functionName: string): unknown {
-  const event = EVENTS[functionName];
-  if (event === undefined) throw new Error(`No warm-up event for ${functionName}: add one to bench/warm-up-events.ts`);
-  return event;
+/** The API contract, built once: it holds each path parameter's example. */
+let contract: OpenApiDocument | undefined;
+
+function noEvent(functionName: string, reason: string): never {
+  throw new Error(`No warm-up event for ${functionName}: ${reason}`);
+}
+
+/** The value of each of the route's path parameters: the example the API contract publishes for it. */
+function pathParameterValues(route: Route, document: OpenApiDocument): Record<string, string> {
+  const operation = document.paths[route.path]?.[route.method.toLowerCase() as Lowercase<Route["method"]>];
+  const parameters = (operation?.parameters ?? []).filter(
+    (parameter): parameter is Parameter => "in" in parameter && parameter.in === "path",
+  );
+  return Object.fromEntries(
+    parameters.map((parameter) => {
+      if (typeof parameter.example !== "string") {
+        noEvent(route.functionName, `the path parameter {${parameter.name}} has no example in the API contract`);
+      }
+      return [parameter.name, parameter.example];
+    }),
+  );
+}
+
+/**
+ * A route's request, from the route table: its route key, the contract's example for each path
+ * parameter, its `body.example`, no query string, and an admin's claims when it is `adminOnly`.
+ */
+export function routeWarmUpEvent(route: Route): ApiEvent {
+  const document = (contract ??= openApiDocument());
+  if (route.body && !v.safeParse(route.body.schema, route.body.example).success) {
+    noEvent(route.functionName, "its body.example does not pass its body.schema");
+  }
+  if (route.query && !v.safeParse(route.query, {}).success) {
+    noEvent(route.functionName, "its query schema requires a parameter, and the route table gives no example");
+  }
+  const pathParameters = pathParameterValues(route, document);
+  const path = route.path.replace(/\{([^}]+)\}/g, (_, name: string) =>
+    encodeURIComponent(pathParameters[name] ?? noEvent(route.functionName, `{${name}} has no value`)),
+  );
+  return apiEvent({
+    routeKey: routeKey(route),
+    path,
+    ...(Object.keys(pathParameters).length > 0 ? { pathParameters } : {}),
+    claims: route.adminOnly ? admin : customer,
+    ...(route.body ? { body: JSON.stringify(route.body.example) } : {}),
+  });
+}
+
+/**
+ * A task's input as Step Functions hands it over: its state alone, as the definition writes it,
+ * run by `aws-local-stepfunctions` on `WORKFLOW_INPUT`, with the task's input caught on the way in.
+ */
+export async function taskWarmUpEvent(task: WorkflowTask): Promise<unknown> {
+  const arn = (functionName: string) => `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`;
+  const definition = orderWorkflowDefinition({
+    taskArns: Object.fromEntries(
+      workflowTasks.map((each) => [each.state, arn(each.functionName)]),
+    ) as WorkflowResources["taskArns"],
+    notificationsTopicArn: "arn:aws:sns:us-east-1:123456789012:bench",
+  });
+  const states: Readonly<Record<string, Readonly<Record<string, unknown>>>> = definition.States;
+  // Where the state goes next, and how it retries, do not change what it is given.
+  const {
+    Next: _next,
+    Retry: _retry,
+    Catch: _catch,
+    ...state
+  } = states[task.state] ?? noEvent(task.functionName, `the workflow has no state ${task.state}`);
+  const machine = new StateMachine({
+    StartAt: task.state,
+    States: { [task.state]: { ...state, End: true } },
+  } as ConstructorParameters<typeof StateMachine>[0]);
+  let received: unknown;
+  const execution = machine.run(WORKFLOW_INPUT, {
+    overrides: {
+      taskResourceLocalHandlers: {
+        [task.state]: (input) => {
+          received = input;
+          return Promise.resolve({});
+        },
+      },
+    },
+  });
+  try {
+    await execution.result;
+  } catch (error) {
+    noEvent(task.functionName, `its state ${task.state} cannot run on the workflow's input: ${String(error)}`);
+  }
+  return received;
+}
+
+/**
+ * The request `functionName` gets on its first (cold) invocation: a valid one, derived from the
+ * route table or the workflow, that goes through its SDK clients, so that the measured cold start
+ * includes what the SDK loads lazily. Fails, naming the function, when none can be derived.
+ */
+export async function warmUpEvent(functionName: string): Promise<unknown> {
+  const route = routes.find((candidate) => candidate.functionName === functionName);
+  if (route) return routeWarmUpEvent(route);
+  const task = workflowTasks.find((candidate) => candidate.functionName === functionName);
+  if (task) return taskWarmUpEvent(task);
+  return noEvent(functionName, "it is neither a route's function nor a workflow task's");
 }

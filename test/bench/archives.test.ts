@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isForbiddenInArchive, packagesInArchive } from "../../bench/archive-contents";
@@ -9,25 +9,34 @@ import { type ColdStartCandidate, type ColdStartEnvironment, measureColdStarts }
 import { lambdaRuntimeModules } from "../../bench/lambda-runtime";
 import { warmUpEvent } from "../../bench/warm-up-events";
 import { bundleHandler, serializeHandler } from "../../infra/handler-code";
-import { listOrders } from "../../handlers/list-orders";
+import { REFUSALS } from "../../api/responses";
+import { routes } from "../../api/routes";
+import { workflowTasks } from "../../workflow/tasks";
 
-/** How each function answers its first event when the AWS APIs answer with empty successes. */
-const FIRST_ANSWERS: Readonly<Record<string, string>> = {
-  "place-order": "HTTP 201",
-  "list-orders": "HTTP 200",
-  "get-order": "HTTP 404",
-  "delete-order": "HTTP 404",
-  "update-order-status": "HTTP 404",
-  "update-order-status-legacy": "HTTP 404",
-  "create-user": "HTTP 201",
-  "get-user": "HTTP 404",
-  "update-user": "HTTP 404",
-  "list-inventory": "HTTP 200",
-  "set-stock": "HTTP 200",
-  "check-inventory": "returned",
-  "create-order": "returned",
-  "release-stock": "returned",
-};
+/**
+ * How a function answers its first event when every AWS API answers with an empty success (the
+ * stub): no item exists, so a route that refuses `notFound` says so, any other route answers its
+ * success, and a workflow task returns.
+ */
+function firstAnswer(functionName: string): string {
+  const route = routes.find((candidate) => candidate.functionName === functionName);
+  if (route) return `HTTP ${route.refusals.includes("notFound") ? REFUSALS.notFound.status : route.success.status}`;
+  if (workflowTasks.some((task) => task.functionName === functionName)) return "returned";
+  throw new Error(`${functionName} is neither a route's function nor a workflow task's`);
+}
+
+/** Every package `npm ci --omit=dev` installs, by name: the lockfile's entries not marked `dev`. */
+function productionPackages(): Set<string> {
+  const lockfile = JSON.parse(readFileSync(join(__dirname, "..", "..", "package-lock.json"), "utf8")) as {
+    packages: Record<string, { dev?: boolean }>;
+  };
+  const marker = "node_modules/";
+  return new Set(
+    Object.entries(lockfile.packages)
+      .filter(([path, entry]) => path.includes(marker) && entry.dev !== true)
+      .map(([path]) => path.slice(path.lastIndexOf(marker) + marker.length)),
+  );
+}
 
 /** Writes an archive's files into `dir`, as Lambda extracts it into `/var/task`. */
 function extract(fn: DeployedFunction, dir: string): string {
@@ -38,14 +47,14 @@ function extract(fn: DeployedFunction, dir: string): string {
   return join(dir, "__index.js");
 }
 
-function candidate(fn: DeployedFunction, entry: string): ColdStartCandidate {
+async function candidate(fn: DeployedFunction, entry: string): Promise<ColdStartCandidate> {
   return {
     key: fn.functionName,
     entry,
     functionName: fn.functionName,
     memoryMb: fn.memoryMb,
     environment: fn.environment,
-    event: warmUpEvent(fn.functionName),
+    event: await warmUpEvent(fn.functionName),
   };
 }
 
@@ -69,7 +78,9 @@ describe("Deployment archives", function () {
   });
 
   it("deploys every route's and workflow task's function", () => {
-    expect(deployed.map((fn) => fn.functionName).sort()).to.deep.equal(Object.keys(FIRST_ANSWERS).sort());
+    expect(deployed.map((fn) => fn.functionName).sort()).to.deep.equal(
+      [...routes, ...workflowTasks].map((fn) => fn.functionName).sort(),
+    );
   });
 
   it("holds each function's serialized closure bundled into one file, and nothing else", async () => {
@@ -81,27 +92,28 @@ describe("Deployment archives", function () {
     }
   });
 
-  it("carries valibot, Powertools and the X-Ray SDK's own dependencies in place-order, and nothing for development", async () => {
-    const placeOrder = deployed.find((fn) => fn.functionName === "place-order");
-    if (!placeOrder) throw new Error("place-order is not deployed");
+  it("carries in each archive only packages that npm installs for production (package-lock.json)", async () => {
+    const production = productionPackages();
 
-    expect(await packagesInArchive(placeOrder)).to.deep.equal([
-      "@aws-lambda-powertools/commons",
-      "@aws-lambda-powertools/idempotency",
-      "@aws-lambda-powertools/jmespath",
-      "@aws-lambda-powertools/logger",
-      "@aws-lambda-powertools/metrics",
-      "@aws-lambda-powertools/tracer",
-      "@aws/lambda-invoke-store",
-      "@smithy/service-error-classification",
-      "atomic-batcher",
-      "aws-xray-sdk-core",
-      "cls-hooked",
-      "emitter-listener",
-      "semver",
-      "shimmer",
-      "valibot",
-    ]);
+    for (const fn of deployed) {
+      const packages = await packagesInArchive(fn);
+
+      expect(packages, fn.functionName).to.have.length.greaterThan(0);
+      expect(
+        packages.filter((name) => !production.has(name)),
+        fn.functionName,
+      ).to.deep.equal([]);
+    }
+  });
+
+  it("carries Powertools Idempotency in the function of every route that honours an Idempotency-Key", async () => {
+    const honouring = routes.filter((route) => route.idempotencyKey);
+    const functions = deployed.filter((fn) => honouring.some((route) => route.functionName === fn.functionName));
+
+    expect(functions).to.have.length(honouring.length);
+    for (const fn of functions) {
+      expect(await packagesInArchive(fn), fn.functionName).to.include("@aws-lambda-powertools/idempotency");
+    }
   });
 
   it("carries no test, dev or emulator package, no Pulumi SDK, no type declarations and no AWS SDK v2 in any archive", async () => {
@@ -134,23 +146,25 @@ describe("Deployment archives", function () {
   }
 
   it("answers each function's first event from the archive alone, with only the runtime's AWS SDK to resolve against", async () => {
-    const candidates = deployed.map((fn) => candidate(fn, extract(fn, join(workDir, "archive", fn.functionName))));
+    const candidates = await Promise.all(
+      deployed.map((fn) => candidate(fn, extract(fn, join(workDir, "archive", fn.functionName)))),
+    );
 
     const results = await measureColdStarts(candidates, 1, runtime);
 
     expect(Object.fromEntries([...results].map(([name, result]) => [name, result.outcome]))).to.deep.equal(
-      FIRST_ANSWERS,
+      Object.fromEntries(deployed.map((fn) => [fn.functionName, firstAnswer(fn.functionName)])),
     );
   });
 
   it("fails to load the serialized closure without its packages, so that the check above cannot pass by accident", async () => {
-    const listOrdersFunction = deployed.find((fn) => fn.functionName === "list-orders");
-    if (!listOrdersFunction) throw new Error("list-orders is not deployed");
+    const [first] = deployed;
+    if (!first) throw new Error("no function is deployed");
     const dir = join(workDir, "unbundled");
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "__index.js"), await serializeHandler(listOrders));
+    writeFileSync(join(dir, "__index.js"), await serializeHandler(first.factory));
 
-    const loading = measureColdStarts([candidate(listOrdersFunction, join(dir, "__index.js"))], 1, runtime);
+    const loading = measureColdStarts([await candidate(first, join(dir, "__index.js"))], 1, runtime);
 
     await loading.then(
       () => expect.fail("the unbundled closure loaded"),

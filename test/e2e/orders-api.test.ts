@@ -1,9 +1,11 @@
 import { DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { expect } from "chai";
+import { routes } from "../../api/routes";
 import type { LocalLog } from "../../local/gateway";
 import { type LocalStack, localTableName, startLocalStack } from "../../local/local-stack";
-import { type LocalTokens, localToken } from "../../local/local-token";
+import { type LocalTokens, localToken } from "../../local/sign-in";
 import type { Mail } from "../../local/mailbox";
+import { matchRoute } from "../../local/route-matching";
 import { ordersTable } from "../../storage/tables";
 
 interface Order {
@@ -137,7 +139,12 @@ describe("Orders API on the local stack", function () {
     });
 
     it("answers an unknown route with 404 Not Found", async () => {
-      const response = await call(stack, "/customers", { token: alice.idToken });
+      const unknown = "/no-such-route";
+      expect(matchRoute(routes, "GET", unknown), `a route serves GET ${unknown} now: pick another path`).to.equal(
+        undefined,
+      );
+
+      const response = await call(stack, unknown, { token: alice.idToken });
 
       expect(response.status).to.equal(404);
       expect(await response.text()).to.equal('{"message":"Not Found"}');

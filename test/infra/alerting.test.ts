@@ -110,7 +110,9 @@ describe("Alerting", () => {
       });
 
       it("gives every function, of the API and of the workflow, an Errors alarm with the shared rule's numbers, notifying the topic on alarm and on recovery", () => {
-        expect(functionNames).to.have.length(14);
+        expect(deployment.ofType(FUNCTION).map((fn) => fn.name)).to.have.members(
+          functionNames.map((name) => `oms-${name}`),
+        );
         for (const name of functionNames) {
           const functionName = deployment.named(FUNCTION, `oms-${name}`).state["name"];
 
@@ -380,7 +382,6 @@ describe("Alerting", () => {
             ...topicAlarmRules.map((rule) => `oms-order-notifications-${rule.suffix}`),
           ].sort(),
         );
-        expect(alarms).to.have.length(14 * 2 + 3 + 2 + 4 * 2 + 1);
       });
 
       it("notifies the alerts topic from every alarm, on alarm and on recovery, and treats missing data as fine", () => {

@@ -5,14 +5,11 @@ import { routes } from "../../api/routes";
 import { SERVICE_ENV } from "../../handlers/adapters/from-environment";
 import { placeOrder } from "../../handlers/place-order";
 import { HandlerFunction, type HandlerFunctionArgs } from "../../infra";
-import {
-  AWS_REQUIRES_WILDCARD_ACTIONS,
-  AWS_REQUIRES_WILDCARD_SID,
-  STATES_LOG_DELIVERY_ACTIONS,
-  XRAY_TRACING_ACTIONS,
-} from "../../infra/iam";
+import { AWS_REQUIRES_WILDCARD_ACTIONS, AWS_REQUIRES_WILDCARD_SID } from "../../infra/iam";
+import { readStackConfigFile } from "../../local/stack-config-file";
+import { BUSINESS_METRICS_SERVICE, businessMetricsNamespace } from "../../monitoring/alarms";
 import type { ServiceGrant, TableGrant } from "../../storage/access";
-import { idempotencyTable, inventoryTable, ordersTable, usersTable } from "../../storage/tables";
+import { idempotencyTable, tables } from "../../storage/tables";
 import { workflowTasks } from "../../workflow/tasks";
 import { type Deployment, MockRecorder, deployStack } from "../support/pulumi-mocks";
 
@@ -26,17 +23,30 @@ const TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy";
 const STATE_MACHINE = "aws:sfn/stateMachine:StateMachine";
 
 /** What each stack's `Pulumi.<stack>.yaml` asks of the functions, and where their business metrics go. */
-const stacks = [
-  { stack: "dev", memoryMb: 256, logRetentionDays: 7, metricsNamespace: "OMS/dev" },
-  { stack: "prod", memoryMb: 512, logRetentionDays: 90, metricsNamespace: "OMS/prod" },
-];
+const stacks = ["dev", "prod"].map((stack) => {
+  const { config } = readStackConfigFile(stack);
+  return {
+    stack,
+    memoryMb: config.functionMemoryMb,
+    logRetentionDays: config.logRetentionDays,
+    metricsNamespace: businessMetricsNamespace(stack),
+  };
+});
 
 /** Every function the program deploys: one per route of `api/routes.ts`, one per task of `workflow/tasks.ts`. */
 const handlerFunctions: readonly {
   readonly functionName: string;
+  readonly handler: () => unknown;
   readonly grants: readonly TableGrant[];
   readonly services?: readonly ServiceGrant[];
 }[] = [...routes, ...workflowTasks];
+
+/**
+ * What Lambda's active tracing needs the role to allow, on `Resource: "*"`: the AWS Lambda
+ * Developer Guide ("Visualize Lambda function invocations using AWS X-Ray") has the role hold
+ * `AWSXRayDaemonWriteAccess`, whose upload actions these are.
+ */
+const TRACE_UPLOAD_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"];
 
 /**
  * Packages a bundle still `require`s: anything else is inside it. Node's own modules come with
@@ -49,14 +59,6 @@ function requiredOutsideTheRuntime(code: string): string[] {
       !specifier.startsWith("node:") && !builtinModules.includes(specifier) && !specifier.startsWith("@aws-sdk/"),
   );
 }
-
-/** The one statement of a function's policy that allows `Resource: "*"`: X-Ray's actions, nothing else. */
-const XRAY_STATEMENT = {
-  Sid: "AwsRequiresWildcard",
-  Effect: "Allow",
-  Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"],
-  Resource: "*",
-};
 
 interface Statement {
   readonly Sid?: string;
@@ -81,31 +83,36 @@ function partsOf(deployment: Deployment, functionName: string) {
   };
 }
 
-/** The ARNs and names the mocks gave the resources functions are granted. */
-function grantedResources(deployment: Deployment) {
-  const table = (name: string) => deployment.named(TABLE, `oms-${name}`).state;
-  return {
-    tableArn: (name: string) => String(table(name)["arn"]),
-    tableName: (name: string) => String(table(name)["name"]),
-    stateMachineArn: String(deployment.named(STATE_MACHINE, "oms-order-workflow").state["arn"]),
-    topicArn: String(deployment.named(TOPIC, "oms-order-notifications").state["arn"]),
+/** The environment variables the program gives a function. */
+function variablesOf(deployment: Deployment, functionName: string): Record<string, string> {
+  const environment = partsOf(deployment, functionName).fn.inputs["environment"] as {
+    variables?: Record<string, string>;
   };
+  return environment.variables ?? {};
 }
 
-/** What each service grant must allow, on which resource, and the variable that names it. */
-function serviceAccess(deployment: Deployment, service: ServiceGrant) {
-  const { stateMachineArn, topicArn } = grantedResources(deployment);
-  switch (service) {
-    case "orderWorkflow:start":
-      return { actions: ["states:StartSyncExecution"], arn: stateMachineArn, envVar: SERVICE_ENV.orderWorkflowArn };
-    case "notifications:publish":
-      return { actions: ["sns:Publish"], arn: topicArn, envVar: SERVICE_ENV.notificationsTopicArn };
-    case "notifications:subscribe":
+/**
+ * What a service grant is on, by the resource its name starts with (`orderWorkflow:start` is on
+ * the order workflow): the deployed resource's ARN, the service whose actions it takes, and the
+ * variable that names it to the handlers.
+ */
+function serviceResource(deployment: Deployment, service: ServiceGrant) {
+  const resource = service.slice(0, service.indexOf(":"));
+  switch (resource) {
+    case "orderWorkflow":
       return {
-        actions: ["sns:Subscribe", "sns:Unsubscribe"],
-        arn: topicArn,
+        arn: String(deployment.named(STATE_MACHINE, "oms-order-workflow").state["arn"]),
+        service: "states",
+        envVar: SERVICE_ENV.orderWorkflowArn,
+      };
+    case "notifications":
+      return {
+        arn: String(deployment.named(TOPIC, "oms-order-notifications").state["arn"]),
+        service: "sns",
         envVar: SERVICE_ENV.notificationsTopicArn,
       };
+    default:
+      throw new Error(`The spec does not know which deployed resource ${service} is on`);
   }
 }
 
@@ -113,130 +120,57 @@ describe("HandlerFunction", () => {
   for (const expected of stacks) {
     describe(`on the ${expected.stack} stack`, () => {
       let deployment: Deployment;
-      let arns: { orders: string; inventory: string; users: string; idempotency: string };
-      let stateMachineArn: string;
-      let topicArn: string;
+      const table = (name: string) => deployment.named(TABLE, `oms-${name}`).state;
 
       before(async () => {
         deployment = await deployStack(expected.stack);
-        const granted = grantedResources(deployment);
-        arns = {
-          orders: granted.tableArn(ordersTable.name),
-          inventory: granted.tableArn(inventoryTable.name),
-          users: granted.tableArn(usersTable.name),
-          idempotency: granted.tableArn(idempotencyTable.name),
-        };
-        stateMachineArn = granted.stateMachineArn;
-        topicArn = granted.topicArn;
       });
 
-      const statusUpdate = () => [
-        { Action: ["dynamodb:GetItem", "dynamodb:UpdateItem"], Resource: [arns.orders] },
-        { Action: ["dynamodb:UpdateItem"], Resource: [arns.inventory] },
-        { Action: ["sns:Publish"], Resource: [topicArn] },
-      ];
-      const userProfile = () => [
-        { Action: ["dynamodb:GetItem", "dynamodb:PutItem"], Resource: [arns.users] },
-        { Action: ["sns:Subscribe", "sns:Unsubscribe"], Resource: [topicArn] },
-      ];
-      const cases: { functionName: string; title: string; statements: () => Omit<Statement, "Effect">[] }[] = [
-        {
-          functionName: "place-order",
-          title: "only the idempotency table's item actions and StartSyncExecution on the order workflow",
-          statements: () => [
-            {
-              Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
-              Resource: [arns.idempotency],
-            },
-            { Action: ["states:StartSyncExecution"], Resource: [stateMachineArn] },
-          ],
-        },
-        {
-          functionName: "list-orders",
-          title: "only Query on the byOwner and newest indexes, not on the table",
-          statements: () => [
-            { Action: ["dynamodb:Query"], Resource: [`${arns.orders}/index/byOwner`, `${arns.orders}/index/newest`] },
-          ],
-        },
-        {
-          functionName: "update-order-status",
-          title: "the order and stock updates and only Publish on the notifications topic",
-          statements: statusUpdate,
-        },
-        {
-          functionName: "update-order-status-legacy",
-          title: "the same as update-order-status",
-          statements: statusUpdate,
-        },
-        {
-          functionName: "create-user",
-          title: "the users table and only Subscribe and Unsubscribe on the notifications topic",
-          statements: userProfile,
-        },
-        {
-          functionName: "update-user",
-          title: "the users table and only Subscribe and Unsubscribe on the notifications topic",
-          statements: userProfile,
-        },
-        {
-          functionName: "check-inventory",
-          title: "only UpdateItem and GetItem on the inventory table",
-          statements: () => [{ Action: ["dynamodb:UpdateItem", "dynamodb:GetItem"], Resource: [arns.inventory] }],
-        },
-        {
-          functionName: "create-order",
-          title: "only PutItem and GetItem on the orders table and UpdateItem on the inventory table",
-          statements: () => [
-            { Action: ["dynamodb:PutItem", "dynamodb:GetItem"], Resource: [arns.orders] },
-            { Action: ["dynamodb:UpdateItem"], Resource: [arns.inventory] },
-          ],
-        },
-        {
-          functionName: "release-stock",
-          title: "only UpdateItem on the inventory table",
-          statements: () => [{ Action: ["dynamodb:UpdateItem"], Resource: [arns.inventory] }],
-        },
-      ];
-      for (const { functionName, title, statements } of cases) {
-        it(`grants ${functionName} its own log streams, ${title}, and X-Ray's actions apart`, () => {
-          const { policy, role, logGroup } = partsOf(deployment, functionName);
+      for (const handler of handlerFunctions) {
+        it(`grants ${handler.functionName} its own log streams, each of its grants as one statement on exactly its table or indexes, each service on exactly its resource, and X-Ray's actions apart`, () => {
+          const { policy, role, logGroup } = partsOf(deployment, handler.functionName);
+
+          const statements = statementsOf(policy.inputs["policy"]);
+          const services = statements.slice(1 + handler.grants.length, -1);
 
           expect(policy.inputs["role"]).to.equal(role.id);
-          expect(statementsOf(policy.inputs["policy"])).to.deep.equal([
-            {
-              Effect: "Allow",
-              Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-              Resource: [`${String(logGroup.state["arn"])}:*`],
-            },
-            ...statements().map((statement) => ({ Effect: "Allow", ...statement })),
-            XRAY_STATEMENT,
-          ]);
+          expect(statements).to.have.length(1 + handler.grants.length + (handler.services ?? []).length + 1);
+          expect(statements[0]).to.deep.equal({
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: [`${String(logGroup.state["arn"])}:*`],
+          });
+          expect(statements.slice(1, 1 + handler.grants.length)).to.deep.equal(
+            handler.grants.map((grant) => {
+              const arn = String(table(grant.table.name)["arn"]);
+              return {
+                Effect: "Allow",
+                Action: [...grant.actions],
+                Resource: grant.indexes ? grant.indexes.map((index) => `${arn}/index/${index.name}`) : [arn],
+              };
+            }),
+          );
+          for (const [index, service] of (handler.services ?? []).entries()) {
+            const resource = serviceResource(deployment, service);
+            const statement = services[index];
+            const actions = [statement?.Action ?? []].flat();
+
+            expect(statement, service).to.deep.include({ Effect: "Allow", Resource: [resource.arn] });
+            expect(actions, service).to.have.length.greaterThan(0);
+            // Which actions exactly is what the handlers call: test/infra/recorded-aws-calls.test.ts checks that.
+            expect(
+              actions.filter((action) => !action.startsWith(`${resource.service}:`)),
+              service,
+            ).to.deep.equal([]);
+          }
+          expect(statements.at(-1)).to.deep.include({
+            Sid: AWS_REQUIRES_WILDCARD_SID,
+            Effect: "Allow",
+            Resource: "*",
+          });
+          expect(statements.at(-1)?.Action).to.include.members(TRACE_UPLOAD_ACTIONS);
         });
       }
-
-      it("gives every route and workflow task a policy with exactly its grants' and services' actions on their resources", () => {
-        const { tableArn } = grantedResources(deployment);
-
-        for (const handler of handlerFunctions) {
-          const { policy } = partsOf(deployment, handler.functionName);
-
-          const access = statementsOf(policy.inputs["policy"]).slice(1, -1);
-
-          expect(access, handler.functionName).to.deep.equal([
-            ...handler.grants.map((grant) => ({
-              Effect: "Allow",
-              Action: [...grant.actions],
-              Resource: grant.indexes
-                ? grant.indexes.map((index) => `${tableArn(grant.table.name)}/index/${index.name}`)
-                : [tableArn(grant.table.name)],
-            })),
-            ...(handler.services ?? []).map((service) => {
-              const { actions, arn } = serviceAccess(deployment, service);
-              return { Effect: "Allow", Action: actions, Resource: [arn] };
-            }),
-          ]);
-        }
-      });
 
       it("allows no wildcard action, and no wildcard resource but a function's own log streams and the AwsRequiresWildcard statements", () => {
         const logStreams = new Set(deployment.ofType(LOG_GROUP).map((group) => `${String(group.state["arn"])}:*`));
@@ -274,27 +208,16 @@ describe("HandlerFunction", () => {
             policy.name,
           ).to.deep.equal([]);
         }
-        expect(policies).to.have.length(handlerFunctions.length + 1);
       });
 
-      it("lists exactly X-Ray's four write and sampling actions and Step Functions' eight log delivery actions as needing Resource *", () => {
-        expect(XRAY_TRACING_ACTIONS).to.deep.equal([
-          "xray:PutTraceSegments",
-          "xray:PutTelemetryRecords",
-          "xray:GetSamplingRules",
-          "xray:GetSamplingTargets",
-        ]);
-        expect(STATES_LOG_DELIVERY_ACTIONS).to.deep.equal([
-          "logs:CreateLogDelivery",
-          "logs:GetLogDelivery",
-          "logs:UpdateLogDelivery",
-          "logs:DeleteLogDelivery",
-          "logs:ListLogDeliveries",
-          "logs:PutResourcePolicy",
-          "logs:DescribeResourcePolicies",
-          "logs:DescribeLogGroups",
-        ]);
-        expect(AWS_REQUIRES_WILDCARD_ACTIONS).to.deep.equal([...XRAY_TRACING_ACTIONS, ...STATES_LOG_DELIVERY_ACTIONS]);
+      it("gives each function's role exactly one policy, its own", () => {
+        for (const handler of handlerFunctions) {
+          const { role } = partsOf(deployment, handler.functionName);
+
+          const policies = deployment.ofType(ROLE_POLICY).filter((policy) => policy.inputs["role"] === role.id);
+
+          expect(policies.map((policy) => policy.name)).to.deep.equal([`oms-${handler.functionName}-access`]);
+        }
       });
 
       it("traces every function with X-Ray (active tracing)", () => {
@@ -325,7 +248,7 @@ describe("HandlerFunction", () => {
         }
       });
 
-      it(`runs every function on nodejs24.x, arm64 and ${expected.memoryMb} MB, with its own role`, () => {
+      it(`runs every function on nodejs24.x, arm64 and the stack's ${expected.memoryMb} MB, with its own role`, () => {
         const roles = new Set<unknown>();
 
         for (const handler of handlerFunctions) {
@@ -344,7 +267,7 @@ describe("HandlerFunction", () => {
         expect(deployment.ofType(FUNCTION)).to.have.length(handlerFunctions.length);
       });
 
-      it(`logs as JSON to the function's own log group, kept ${expected.logRetentionDays} days`, () => {
+      it(`logs as JSON to the function's own log group, kept the stack's ${expected.logRetentionDays} days`, () => {
         for (const handler of handlerFunctions) {
           const { fn, logGroup } = partsOf(deployment, handler.functionName);
 
@@ -353,55 +276,49 @@ describe("HandlerFunction", () => {
         }
       });
 
-      it(`names each granted table and service, the business metrics' namespace ${expected.metricsNamespace} and service oms, and nothing else, in the environment variables the handlers read`, () => {
-        const { tableName } = grantedResources(deployment);
-
+      it(`names each granted table and service, the business metrics' namespace ${expected.metricsNamespace} and service ${BUSINESS_METRICS_SERVICE}, and nothing else, in the environment variables the handlers read`, () => {
         for (const handler of handlerFunctions) {
-          const { fn } = partsOf(deployment, handler.functionName);
-
-          expect(fn.inputs["environment"], handler.functionName).to.deep.equal({
-            variables: Object.fromEntries([
+          expect(variablesOf(deployment, handler.functionName), handler.functionName).to.deep.equal(
+            Object.fromEntries([
+              // Powertools Metrics reads its namespace and service from these (its documented variables).
               ["POWERTOOLS_METRICS_NAMESPACE", expected.metricsNamespace],
-              ["POWERTOOLS_SERVICE_NAME", "oms"],
-              ...handler.grants.map((grant) => [grant.table.envVar, tableName(grant.table.name)]),
+              ["POWERTOOLS_SERVICE_NAME", BUSINESS_METRICS_SERVICE],
+              ...handler.grants.map((grant) => [grant.table.envVar, String(table(grant.table.name)["name"])]),
               ...(handler.services ?? []).map((service) => {
-                const { envVar, arn } = serviceAccess(deployment, service);
+                const { envVar, arn } = serviceResource(deployment, service);
                 return [envVar, arn];
               }),
             ]),
-          });
+          );
         }
       });
 
-      it("tells place-order which state machine to start, and the user and status functions which topic to use", () => {
-        const { tableName } = grantedResources(deployment);
-        const variables = (functionName: string) => partsOf(deployment, functionName).fn.inputs["environment"];
+      describe("each function's handler, built as at a cold start in that environment alone", () => {
+        const saved = { ...process.env };
+        const ours = [...tables.map((each) => each.envVar), ...Object.values(SERVICE_ENV)];
 
-        expect(variables("place-order")).to.deep.equal({
-          variables: {
-            POWERTOOLS_METRICS_NAMESPACE: expected.metricsNamespace,
-            POWERTOOLS_SERVICE_NAME: "oms",
-            IDEMPOTENCY_TABLE: tableName(idempotencyTable.name),
-            ORDER_WORKFLOW_ARN: stateMachineArn,
-          },
+        afterEach(() => {
+          process.env = { ...saved };
         });
-        expect(variables("update-order-status")).to.deep.equal({
-          variables: {
-            POWERTOOLS_METRICS_NAMESPACE: expected.metricsNamespace,
-            POWERTOOLS_SERVICE_NAME: "oms",
-            ORDERS_TABLE: tableName(ordersTable.name),
-            INVENTORY_TABLE: tableName(inventoryTable.name),
-            NOTIFICATIONS_TOPIC_ARN: topicArn,
-          },
-        });
-        expect(variables("create-user")).to.deep.equal({
-          variables: {
-            POWERTOOLS_METRICS_NAMESPACE: expected.metricsNamespace,
-            POWERTOOLS_SERVICE_NAME: "oms",
-            USERS_TABLE: tableName(usersTable.name),
-            NOTIFICATIONS_TOPIC_ARN: topicArn,
-          },
-        });
+
+        for (const handler of handlerFunctions) {
+          it(`finds every variable ${handler.functionName}'s adapters read`, () => {
+            const inherited = Object.fromEntries(Object.entries(saved).filter(([name]) => !ours.includes(name)));
+            process.env = { ...inherited, AWS_REGION: "eu-west-1", ...variablesOf(deployment, handler.functionName) };
+
+            const build = () => handler.handler();
+
+            expect(build).to.not.throw();
+          });
+
+          it(`fails to build ${handler.functionName} without them, naming a missing one`, () => {
+            process.env = Object.fromEntries(Object.entries(saved).filter(([name]) => !ours.includes(name)));
+
+            const build = () => handler.handler();
+
+            expect(build).to.throw(Error, /^Environment variable \w+ is not set$/);
+          });
+        }
       });
 
       it("is created after its role policy and log group, so that its first invocation can log and reach what it is granted", () => {
