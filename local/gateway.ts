@@ -4,18 +4,31 @@ import type { AddressInfo } from "node:net";
 import { type Route, routeKey } from "../api/routes";
 import type { ApiHandler } from "../handlers/http";
 import type { ApiDocs } from "./api-docs";
-import { type CorsPolicy, allowedOrigin, preflightHeaders } from "./cors";
+import { type CorsPolicy, preflightHeaders, responseHeaders } from "./cors";
 import type { JwtAuthorizer } from "./jwt-authorizer";
 import { lambdaContext } from "./lambda-context";
+import { runInvocation } from "./invocation";
 import type { LocalAlerting } from "./local-alerting";
 import type { LocalMetrics } from "./local-metrics";
 import type { Mailbox } from "./mailbox";
 import { type GatewayResponse, fromResult, splitTarget, toEvent } from "./payload-format";
 import { matchRoute } from "./route-matching";
-import type { TokenBucket } from "./token-bucket";
+import { RouteThrottle, type TokenBucketOptions } from "./token-bucket";
 
 /** API Gateway refuses request bodies above 10 MB before any route runs. */
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+
+/**
+ * API Gateway's limit on the request line and headers together ("HTTP API quotas"); node counts
+ * the same bytes against `maxHeaderSize` and answers 431 beyond it.
+ */
+export const MAX_REQUEST_LINE_AND_HEADER_BYTES = 10_240;
+
+/**
+ * Lambda's synchronous invocation payload limits ("Lambda quotas": 6 MB each way), in the bytes
+ * Lambda counts: an event must be smaller than the first, a result at most the second.
+ */
+export const LAMBDA_PAYLOAD_BYTES = { request: 6_291_456, response: 6_291_556 } as const;
 
 /** Where the local stack writes its lines: one per request, and errors. */
 export interface LocalLog {
@@ -48,8 +61,8 @@ export interface GatewayOptions {
   readonly authorizer: JwtAuthorizer;
   /** `undefined` turns CORS off: preflights then fall through to routing, like an API without CORS. */
   readonly cors: CorsPolicy | undefined;
-  /** The stage's throttle. */
-  readonly throttle: TokenBucket;
+  /** Each route's throttle (the stage's default route settings): every route key gets its own bucket of this size. */
+  readonly throttle: TokenBucketOptions;
   /** Lambda's timeout: a function still running after it fails like a timed-out Lambda. */
   readonly functionTimeoutSeconds: number;
   /** Lambda's memory setting, as the context reports it. */
@@ -116,6 +129,11 @@ function header(request: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value.join(",") : value;
 }
 
+/** The size of `payload` as Lambda receives or returns it: JSON, in UTF-8. */
+function jsonBytes(payload: unknown): number {
+  return Buffer.byteLength(JSON.stringify(payload) ?? "", "utf8");
+}
+
 function withTimeout<T>(work: Promise<T>, seconds: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -126,19 +144,31 @@ function withTimeout<T>(work: Promise<T>, seconds: number): Promise<T> {
 
 /**
  * The request listener of an API Gateway HTTP API (`$default` stage) in front of the routes:
- * throttling, then CORS preflight, routing, the JWT authorizer, and the Lambda proxy integration
- * with payload format 2.0. `/_local/*` is the developer's side door, and `/docs` with
- * `/openapi.json` the developer's reference: both exist only here, unthrottled and open.
+ * CORS preflight, routing, each route's throttle, the JWT authorizer, and the Lambda proxy
+ * integration with payload format 2.0, refusing what API Gateway and Lambda refuse. `/_local/*`
+ * is the developer's side door, and `/docs` with `/openapi.json` the developer's reference: both
+ * exist only here, unthrottled and open.
  */
 export function createGateway(options: GatewayOptions): Server {
   const log = options.log ?? consoleLog;
   const now = options.now ?? (() => new Date());
+  const throttle = new RouteThrottle(options.throttle);
 
   async function invoke(route: GatewayRoute, requestId: string, run: () => Promise<unknown>) {
     let result: unknown;
     try {
       result = await withTimeout(run(), route.timeoutSeconds ?? options.functionTimeoutSeconds);
     } catch (error) {
+      logFailure(route, requestId, "Function failed", error);
+      options.alerting.recordError(route.functionName, error);
+      return INTERNAL_ERROR();
+    }
+    if (jsonBytes(result) > LAMBDA_PAYLOAD_BYTES.response) {
+      // Lambda fails the invocation itself (Function.ResponseSizeTooLarge), and counts it in Errors.
+      const error = new Error(
+        `Response payload size exceeded maximum allowed payload size (${LAMBDA_PAYLOAD_BYTES.response} bytes).`,
+      );
+      error.name = "Function.ResponseSizeTooLarge";
       logFailure(route, requestId, "Function failed", error);
       options.alerting.recordError(route.functionName, error);
       return INTERNAL_ERROR();
@@ -187,7 +217,6 @@ export function createGateway(options: GatewayOptions): Server {
     const docs = await options.docs?.(method, rawPath);
     if (docs) return docs;
     if (body === undefined) return TOO_LARGE();
-    if (!options.throttle.tryTake()) return TOO_MANY_REQUESTS();
     if (method === "OPTIONS" && options.cors) {
       const headers = preflightHeaders(options.cors, {
         origin: header(request, "origin"),
@@ -197,6 +226,7 @@ export function createGateway(options: GatewayOptions): Server {
     }
     const match = matchRoute(options.routes, method, rawPath);
     if (!match) return NOT_FOUND();
+    if (!throttle.tryTake(routeKey(match.route))) return TOO_MANY_REQUESTS();
     const authorization = await options.authorizer(header(request, "authorization"));
     if (!authorization) return UNAUTHORIZED();
     const event = toEvent(
@@ -218,6 +248,8 @@ export function createGateway(options: GatewayOptions): Server {
         accountId: ACCOUNT_ID,
       },
     );
+    // Lambda refuses the invocation before the function runs (RequestEntityTooLargeException).
+    if (jsonBytes(event) >= LAMBDA_PAYLOAD_BYTES.request) return TOO_LARGE();
     const context = lambdaContext({
       functionName: `${options.functionPrefix}-${match.route.functionName}`,
       memoryMb: options.functionMemoryMb,
@@ -225,7 +257,8 @@ export function createGateway(options: GatewayOptions): Server {
       region: options.localConfig.region,
       accountId: ACCOUNT_ID,
     });
-    return invoke(match.route, requestId, () => match.route.invoke(event, context));
+    const invoked = { kind: "function", functionName: match.route.functionName } as const;
+    return invoke(match.route, requestId, () => runInvocation(invoked, () => match.route.invoke(event, context)));
   }
 
   /** API Gateway ignores the integration's CORS headers and sets its own. */
@@ -234,8 +267,7 @@ export function createGateway(options: GatewayOptions): Server {
     const headers = Object.fromEntries(
       Object.entries(response.headers).filter(([name]) => !name.startsWith("access-control-")),
     );
-    const origin = allowedOrigin(options.cors, header(request, "origin"));
-    return { ...response, headers: origin ? { ...headers, "access-control-allow-origin": origin } : headers };
+    return { ...response, headers: { ...headers, ...responseHeaders(options.cors, header(request, "origin")) } };
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -260,7 +292,10 @@ export function createGateway(options: GatewayOptions): Server {
     log.info(`${request.method ?? "GET"} ${rawPath} ${answer.statusCode} ${ms}ms`);
   }
 
-  return createServer((request, response) => void handle(request, response));
+  return createServer(
+    { maxHeaderSize: MAX_REQUEST_LINE_AND_HEADER_BYTES },
+    (request, response) => void handle(request, response),
+  );
 }
 
 /** Starts the gateway on loopback only: what it fronts trusts tokens signed with a public key. */

@@ -3,8 +3,9 @@ import type { Order } from "../domain/order";
 import { type ExecutionResult, interpretExecution } from "../domain/placement";
 import type { OrderWorkflow } from "../domain/ports";
 import type { TaskHandler } from "../handlers/tasks/task";
-import { State, orderWorkflowDefinition } from "../workflow/definition";
+import { State, type WorkflowResources, orderWorkflowDefinition } from "../workflow/definition";
 import { workflowTasks } from "../workflow/tasks";
+import { ORDER_WORKFLOW_STATE_MACHINE, runInvocation } from "./invocation";
 import { LOCAL_NOTIFICATIONS_TOPIC_ARN, type PublishParameters } from "./local-sns";
 
 /** What the local workflow runs in place of the cloud's task functions and SNS. */
@@ -42,9 +43,9 @@ function failureOf(error: unknown): ExecutionResult {
  */
 export function localOrderWorkflow(options: LocalWorkflowOptions): OrderWorkflow {
   const definition = orderWorkflowDefinition({
-    checkInventoryArn: localFunctionArn("check-inventory"),
-    createOrderArn: localFunctionArn("create-order"),
-    releaseStockArn: localFunctionArn("release-stock"),
+    taskArns: Object.fromEntries(
+      workflowTasks.map((task) => [task.state, localFunctionArn(task.functionName)]),
+    ) as WorkflowResources["taskArns"],
     notificationsTopicArn: LOCAL_NOTIFICATIONS_TOPIC_ARN,
   });
   const machine = new StateMachine(definition as ConstructorParameters<typeof StateMachine>[0]);
@@ -52,7 +53,9 @@ export function localOrderWorkflow(options: LocalWorkflowOptions): OrderWorkflow
   const asLocal = (handler: (input: never) => Promise<unknown>) => handler as unknown as LocalHandlers[string];
   const handlers: LocalHandlers = { [State.NotifyCustomer]: asLocal(options.publish) };
   for (const task of workflowTasks) {
-    handlers[task.state] = asLocal(options.tasks?.[task.state] ?? task.handler());
+    const handler = options.tasks?.[task.state] ?? task.handler();
+    const target = { kind: "function", functionName: task.functionName } as const;
+    handlers[task.state] = asLocal((input: unknown) => runInvocation(target, () => handler(input)));
   }
   const retryIntervalOverrides =
     options.retryIntervalMs === undefined
@@ -61,14 +64,16 @@ export function localOrderWorkflow(options: LocalWorkflowOptions): OrderWorkflow
 
   return {
     async place(order: Order) {
-      const execution = machine.run(
-        { order: { ...order } },
-        {
-          overrides: {
-            taskResourceLocalHandlers: handlers,
-            ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
+      const execution = runInvocation(ORDER_WORKFLOW_STATE_MACHINE, () =>
+        machine.run(
+          { order: { ...order } },
+          {
+            overrides: {
+              taskResourceLocalHandlers: handlers,
+              ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
+            },
           },
-        },
+        ),
       );
       let result: ExecutionResult;
       try {

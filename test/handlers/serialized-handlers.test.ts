@@ -9,6 +9,7 @@ import type { Order } from "../../domain/order";
 import { SERVICE_ENV } from "../../handlers/adapters/from-environment";
 import type { ApiHandler, ApiResult } from "../../handlers/http";
 import type { TaskHandler } from "../../handlers/tasks/task";
+import { lambdaContext } from "../../local/lambda-context";
 import { localOrderWorkflow } from "../../local/local-order-workflow";
 import { idempotencyTable, inventoryTable, ordersTable, usersTable } from "../../storage/tables";
 import { workflowTasks } from "../../workflow/tasks";
@@ -102,7 +103,12 @@ describe("Functions as `pulumi up` packages them", function () {
       return handler;
     }
 
-    const call = (name: string, event: Parameters<ApiHandler>[0]): Promise<ApiResult> => packagedHandler(name)(event);
+    /** Invokes a packaged route's function as Lambda does, with a context. */
+    const call = (name: string, event: Parameters<ApiHandler>[0]): Promise<ApiResult> =>
+      packagedHandler(name)(
+        event,
+        lambdaContext({ functionName: name, memoryMb: 256, timeoutSeconds: 10, region: "us-east-1", accountId: "0" }),
+      );
     const json = (result: ApiResult) => JSON.parse(result.body ?? "null") as Record<string, unknown>;
     const stockLevels = (result: ApiResult) =>
       (json(result)["items"] as { itemId: string; quantity: number }[]).map(({ itemId, quantity }) => ({

@@ -1,18 +1,31 @@
 import { expect } from "chai";
-import { routes } from "../../api/routes";
+import { CORS_EXPOSE_HEADERS } from "../../api/cors";
+import { type Route, routeKey, routes } from "../../api/routes";
 import type { Context } from "aws-lambda";
 import type { ApiEvent, ApiHandler } from "../../handlers/http";
 import { corsPolicy } from "../../local/cors";
-import { type Gateway, type GatewayRoute, MAX_REQUEST_BYTES, startGateway } from "../../local/gateway";
+import {
+  type Gateway,
+  type GatewayRoute,
+  LAMBDA_PAYLOAD_BYTES,
+  MAX_REQUEST_BYTES,
+  MAX_REQUEST_LINE_AND_HEADER_BYTES,
+  startGateway,
+} from "../../local/gateway";
 import type { JwtAuthorizer } from "../../local/jwt-authorizer";
 import { LocalAlerting } from "../../local/local-alerting";
 import { LocalMetrics } from "../../local/local-metrics";
 import { Mailbox } from "../../local/mailbox";
-import { TokenBucket } from "../../local/token-bucket";
+import { readStackConfigFile } from "../../local/stack-config-file";
+import { type TokenBucketOptions, routeBucket } from "../../local/token-bucket";
 
 const ORIGIN = "https://orders.example.com";
 const ALERTS = "alerts@example.com";
 const GOOD_TOKEN = "good.token.value";
+
+/** The dev stack's `oms:throttle` on a clock that never moves, so that no bucket refills during a spec. */
+const DEV_THROTTLE = readStackConfigFile("dev").config.throttle;
+const STILL_CLOCK = () => 0;
 
 /** Accepts exactly one token, so that these specs test the gateway, not JWT verification. */
 const authorizer: JwtAuthorizer = (header) =>
@@ -33,7 +46,7 @@ interface Harness {
 
 async function startHarness(
   handlers: Record<string, ApiHandler>,
-  options: { capacity?: number; timeoutSeconds?: number } = {},
+  options: { throttle?: TokenBucketOptions; timeoutSeconds?: number } = {},
 ): Promise<Harness> {
   const events: ApiEvent[] = [];
   const contexts: (Context | undefined)[] = [];
@@ -48,14 +61,14 @@ async function startHarness(
       events.push(event);
       contexts.push(context);
       const handler = handlers[route.functionName];
-      return handler ? handler(event) : Promise.resolve({ statusCode: 200 });
+      return handler ? handler(event, context) : Promise.resolve({ statusCode: 200 });
     },
   }));
   const gateway = await startGateway(0, {
     routes: gatewayRoutes,
     authorizer,
     cors: corsPolicy([ORIGIN], routes),
-    throttle: new TokenBucket({ capacity: options.capacity ?? 1000, refillPerSecond: 1, now: () => 0 }),
+    throttle: options.throttle ?? routeBucket(DEV_THROTTLE, STILL_CLOCK),
     functionTimeoutSeconds: options.timeoutSeconds ?? 10,
     functionMemoryMb: 256,
     functionPrefix: "oms-local",
@@ -95,7 +108,25 @@ describe("Gateway", () => {
     expect(response.headers.get("access-control-allow-methods")).to.equal("POST,GET,DELETE,PATCH,PUT,OPTIONS");
     expect(response.headers.get("access-control-allow-headers")).to.equal("authorization,content-type,idempotency-key");
     expect(response.headers.get("access-control-max-age")).to.equal("3600");
+    expect(response.headers.get("access-control-expose-headers")).to.equal(null);
     expect(harness.events).to.deep.equal([]);
+  });
+
+  it("exposes Location and Retry-After to a browser on an actual response, as the CORS policy lists them", async () => {
+    harness = await startHarness({
+      "place-order": () => Promise.resolve({ statusCode: 201, headers: { location: "/orders/7" }, body: "{}" }),
+    });
+
+    const response = await fetch(`${harness.gateway.url}/orders`, {
+      method: "POST",
+      headers: { ...authorized, origin: ORIGIN, "content-type": "application/json" },
+      body: "{}",
+    });
+
+    expect(response.status).to.equal(201);
+    expect(response.headers.get("location")).to.equal("/orders/7");
+    expect(response.headers.get("access-control-allow-origin")).to.equal(ORIGIN);
+    expect(response.headers.get("access-control-expose-headers")).to.equal(CORS_EXPOSE_HEADERS.join(","));
   });
 
   it("answers an unknown route with 404 Not Found, token or not", async () => {
@@ -167,6 +198,7 @@ describe("Gateway", () => {
 
     expect(response.status).to.equal(200);
     expect(response.headers.get("access-control-allow-origin")).to.equal(null);
+    expect(response.headers.get("access-control-expose-headers")).to.equal(null);
   });
 
   it("sends a result without statusCode as a 200 JSON body", async () => {
@@ -241,21 +273,89 @@ describe("Gateway", () => {
     expect(harness.events).to.deep.equal([]);
   });
 
-  it("throttles every request beyond the burst with 429, before the authorizer", async () => {
-    harness = await startHarness({}, { capacity: 2 });
+  it("refuses a request line and headers over API Gateway's limit with 431, before the function runs", async () => {
+    harness = await startHarness({});
 
-    const statuses = [];
-    for (let i = 0; i < 3; i++) {
-      const response = await fetch(`${harness.gateway.url}/orders`);
-      statuses.push(response.status);
-      if (response.status === 429) expect(await response.text()).to.equal('{"message":"Too Many Requests"}');
-    }
+    const response = await fetch(`${harness.gateway.url}/orders`, {
+      headers: { ...authorized, "x-padding": "x".repeat(MAX_REQUEST_LINE_AND_HEADER_BYTES) },
+    });
 
-    expect(statuses).to.deep.equal([401, 401, 429]);
+    expect(response.status).to.equal(431);
+    expect(harness.events).to.deep.equal([]);
+  });
+
+  it("refuses a body that makes the event too large for Lambda with 413, before the function runs", async () => {
+    harness = await startHarness({});
+
+    const response = await fetch(`${harness.gateway.url}/orders`, {
+      method: "POST",
+      headers: { ...authorized, "content-type": "application/json" },
+      body: "x".repeat(LAMBDA_PAYLOAD_BYTES.request),
+    });
+
+    expect(response.status).to.equal(413);
+    expect(await response.text()).to.equal('{"message":"Request Entity Too Large"}');
+    expect(harness.events).to.deep.equal([]);
+  });
+
+  it("answers a function result too large for Lambda with a bare 500 and raises the alarm", async () => {
+    harness = await startHarness({
+      "list-orders": () => Promise.resolve({ statusCode: 200, body: "x".repeat(LAMBDA_PAYLOAD_BYTES.response) }),
+    });
+
+    const response = await fetch(`${harness.gateway.url}/orders`, { headers: authorized });
+
+    expect(response.status).to.equal(500);
+    expect(await response.text()).to.equal('{"message":"Internal Server Error"}');
+    expect(JSON.parse(harness.logs.error[0] ?? "").error).to.deep.equal({
+      name: "Function.ResponseSizeTooLarge",
+      message: `Response payload size exceeded maximum allowed payload size (${LAMBDA_PAYLOAD_BYTES.response} bytes).`,
+    });
+    expect(harness.mailbox.list(ALERTS).map((mail) => mail.subject)).to.deep.equal([
+      'ALARM: "oms-local-list-orders-errors"',
+    ]);
+  });
+
+  describe("throttling, with the dev stack's oms:throttle", () => {
+    // The first route in the table, and the next one with another route key.
+    const busy = routes[0] as Route;
+    const other = routes.find((route) => routeKey(route) !== routeKey(busy)) as Route;
+    const send = (route: Route) =>
+      fetch(`${harness.gateway.url}${route.path.replace(/\{[^}]+\}/g, "7")}`, { method: route.method });
+
+    it("answers 429 beyond one route's burst, before the authorizer, while another route still answers", async () => {
+      harness = await startHarness({});
+      const burst: number[] = [];
+      for (let i = 0; i < DEV_THROTTLE.burstLimit; i++) burst.push((await send(busy)).status);
+
+      const beyond = await send(busy);
+      const elsewhere = await send(other);
+
+      expect(burst).to.deep.equal(Array.from({ length: DEV_THROTTLE.burstLimit }, () => 401));
+      expect(beyond.status).to.equal(429);
+      expect(await beyond.text()).to.equal('{"message":"Too Many Requests"}');
+      expect(elsewhere.status).to.equal(401);
+    });
+
+    it("leaves requests that match no route, and CORS preflights, unthrottled", async () => {
+      harness = await startHarness({}, { throttle: routeBucket({ burstLimit: 1, rateLimit: 1 }, STILL_CLOCK) });
+
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        statuses.push((await fetch(`${harness.gateway.url}/customers`)).status);
+        const preflight = await fetch(`${harness.gateway.url}/orders`, {
+          method: "OPTIONS",
+          headers: { origin: ORIGIN, "access-control-request-method": "POST" },
+        });
+        statuses.push(preflight.status);
+      }
+
+      expect(statuses).to.deep.equal([404, 204, 404, 204, 404, 204]);
+    });
   });
 
   it("serves the local config, the mailbox and the business metrics under /_local/, unthrottled and without a token", async () => {
-    harness = await startHarness({}, { capacity: 1 });
+    harness = await startHarness({}, { throttle: routeBucket({ burstLimit: 1, rateLimit: 1 }, STILL_CLOCK) });
     harness.mailbox.send({ to: ALERTS, subject: "s", body: "b" });
     harness.mailbox.send({ to: "bob@example.com", subject: "t", body: "c" });
     harness.metrics.count("OrdersPlaced");
