@@ -32,8 +32,7 @@ export const ROOT_STACK = "pulumi:pulumi:Stack";
  * is kept as is.
  */
 export type RecordedAlias =
-  | string
-  | { readonly name?: unknown; readonly type?: unknown; readonly parent?: string | Promise<string> };
+  string | { readonly name?: unknown; readonly type?: unknown; readonly parent?: string | Promise<string> };
 
 /** A resource's options as its constructor received them (the mock engine never sees options). */
 export interface RecordedOptions {
