@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { routes } from "./api/routes";
-import { Alerting, Data, Identity, OrderWorkflow, OrdersApi } from "./infra";
+import { eventPublisher, orderMailer } from "./events/functions";
+import { Alerting, CustomerMail, Data, Identity, OrderEvents, OrderWorkflow, OrdersApi } from "./infra";
 import {
   CONFIG_NAMESPACE,
   STACK_CONFIG_KEYS,
@@ -54,11 +55,21 @@ const identity = new Identity("oms", {
 
 const data = new Data("oms", { tables, protectData: config.protectData });
 
+const events = new OrderEvents("oms", {
+  publisher: eventPublisher,
+  tables,
+  deployedTables: data.tables,
+  streamArns: data.streamArns,
+  eventsTopicArn: data.eventsTopicArn,
+  memoryMb: config.functionMemoryMb,
+  logRetentionDays: config.logRetentionDays,
+  stack,
+});
+
 const workflow = new OrderWorkflow("oms", {
   definition: orderWorkflowDefinition,
   tasks: workflowTasks,
   tables: data.tables,
-  notificationsTopicArn: data.notificationsTopicArn,
   functionMemoryMb: config.functionMemoryMb,
   functionTimeoutSeconds: config.functionTimeoutSeconds,
   logRetentionDays: config.logRetentionDays,
@@ -76,21 +87,39 @@ const api = new OrdersApi("oms", {
   functionMemoryMb: config.functionMemoryMb,
   functionTimeoutSeconds: config.functionTimeoutSeconds,
   orderWorkflowArn: workflow.stateMachineArn,
-  notificationsTopicArn: data.notificationsTopicArn,
   ...(config.customDomain ? { customDomain: config.customDomain } : {}),
   ...(config.edge.enabled ? { edge: { rateLimitPer5Minutes: config.edge.rateLimitPer5Minutes } } : {}),
   stack,
 });
 
-// What is alarmed on and graphed: every function, the workflow, the API, every table, the order e-mails.
+const mail = new CustomerMail("oms", {
+  mailer: orderMailer,
+  tables: data.tables,
+  eventsTopicArn: data.eventsTopicArn,
+  mailFrom: config.mailFrom,
+  ...(config.mailSandbox ? { sandboxRecipients: config.mailSandbox.recipients } : {}),
+  memoryMb: config.functionMemoryMb,
+  logRetentionDays: config.logRetentionDays,
+  stack,
+});
+
+// What is alarmed on and graphed: every function, the workflow, the API, every table, the events
+// topic's deliveries, the event publisher's lag, and every dead-letter queue.
 const alerting = new Alerting("oms", {
   alertEmail: config.alertEmail,
   thresholds: config.alarms,
-  functions: { ...api.functions, ...workflow.functions },
+  functions: {
+    ...api.functions,
+    ...workflow.functions,
+    [eventPublisher.functionName]: events.publisherFunctionName,
+    [orderMailer.functionName]: mail.mailerFunctionName,
+  },
   stateMachines: { "order-workflow": workflow.stateMachineArn },
   apis: { api: api.apiId },
   tables: Object.fromEntries(Object.entries(data.tables).map(([logical, table]) => [logical, table.name])),
-  topics: { "order-notifications": data.notificationsTopicName },
+  topics: { "order-events": data.eventsTopicName },
+  deadLetterQueues: { "events-failed": events.failureQueueName, "customer-mail-dlq": mail.deadLetterQueueName },
+  streamReaders: { [eventPublisher.functionName]: events.publisherFunctionName },
   stack,
 });
 
@@ -112,5 +141,5 @@ export const alertTopicArn = alerting.alertTopicArn;
 export const dashboardName = alerting.dashboardName;
 /** ARN of the order workflow's Express state machine. */
 export const orderWorkflowArn = workflow.stateMachineArn;
-/** ARN of the SNS topic that carries customers' order e-mails. */
-export const notificationsTopicArn = data.notificationsTopicArn;
+/** ARN of the order-events topic: subscribe to it (an SQS queue with a filter policy on `type`) to hear of every committed change. */
+export const eventsTopicArn = data.eventsTopicArn;

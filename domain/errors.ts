@@ -189,3 +189,14 @@ export class TransientError extends OmsError {
     return "TransientError";
   }
 }
+
+/** The mail service will never deliver this mail (a refused or suppressed address): sending it again is pointless. */
+export class MailRejectedError extends OmsError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+
+  override get name(): string {
+    return "MailRejectedError";
+  }
+}

@@ -1,5 +1,5 @@
+import type { OmsEvent } from "./events";
 import type { InventoryItem, ReservationDecision } from "./inventory";
-import type { Notification } from "./notifications";
 import type { Order } from "./order";
 import type { OrderStatus } from "./order-status";
 import type { Page, PageRequest } from "./pagination";
@@ -45,24 +45,14 @@ export interface InventoryRepository {
 
 /** Customer profiles. */
 export interface UserRepository {
-  get(userId: string): Promise<(UserProfile & { readonly subscriptionArn?: string }) | undefined>;
+  get(userId: string): Promise<UserProfile | undefined>;
   /** Stores a new profile; `false` when the user already has one. */
-  create(profile: UserProfile, subscriptionArn: string): Promise<boolean>;
-  /** Replaces the profile if its e-mail is still `expectedEmail`; `false` when it changed meanwhile. */
-  update(profile: UserProfile, subscriptionArn: string, expectedEmail: string): Promise<boolean>;
-}
-
-/** Who receives a user's order e-mails. */
-export interface SubscriptionRegistry {
-  /** Subscribes `email` to the order notifications of `userId` only; returns the subscription's id. */
-  subscribe(email: string, userId: string): Promise<string>;
-  /** Ends a subscription. */
-  unsubscribe(subscriptionArn: string): Promise<void>;
-}
-
-/** Sends customer e-mails. */
-export interface Notifier {
-  notify(notification: Notification): Promise<void>;
+  create(profile: UserProfile): Promise<boolean>;
+  /**
+   * Replaces the profile if it is still the version last updated at `expectedUpdatedAt`; `false`
+   * when it changed meanwhile, so that two updates never silently undo each other.
+   */
+  update(profile: UserProfile, expectedUpdatedAt: string): Promise<boolean>;
 }
 
 /** How a run of the order workflow ended, as the API needs to know it. */
@@ -93,7 +83,7 @@ export const BusinessMetric = {
   OrdersRefused: "OrdersRefused",
   /** An admin moved an order to another status. */
   StatusChanges: "StatusChanges",
-  /** A customer e-mail about a status change could not be sent. */
+  /** A customer's order e-mail the mail service refused for good (it is not tried again). */
   NotificationFailures: "NotificationFailures",
 } as const;
 export type BusinessMetric = (typeof BusinessMetric)[keyof typeof BusinessMetric];
@@ -101,4 +91,30 @@ export type BusinessMetric = (typeof BusinessMetric)[keyof typeof BusinessMetric
 /** Counts business events. */
 export interface BusinessMetrics {
   count(metric: BusinessMetric): void;
+}
+
+/**
+ * Where committed changes are announced (the order-events topic in the cloud). Publishing the same
+ * event again is harmless: subscribers deduplicate on its `id`.
+ */
+export interface EventPublisher {
+  /** Publishes every event, each with its `type` as a message attribute; fails when any was not taken. */
+  publish(events: readonly OmsEvent[]): Promise<void>;
+}
+
+/** One e-mail to one recipient. */
+export interface OutgoingMail {
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html?: string;
+}
+
+/**
+ * Sends e-mail (Amazon SES in the cloud). Throws `TransientError` when the service says "not now"
+ * (throttling, its own faults), so that the message is tried again later, and `MailRejectedError`
+ * when it will never take this mail (an address it refuses), so that it is not.
+ */
+export interface Mailer {
+  send(mail: OutgoingMail): Promise<void>;
 }

@@ -14,8 +14,10 @@ import {
   type WatchedKind,
   apiAlarmRules,
   businessMetricsNamespace,
+  deadLetterQueueAlarmRules,
   functionAlarmRules,
   metricsInsightsQuery,
+  streamReaderAlarmRules,
   tableAlarmRules,
   thresholdOf,
   topicAlarmRules,
@@ -49,6 +51,16 @@ export interface AlertingArgs {
    * @default {}
    */
   topics?: Readonly<Record<string, pulumi.Input<string>>>;
+  /**
+   * The dead-letter queues to watch (depth and age): queue name by logical name (`customer-mail-dlq`).
+   * @default {}
+   */
+  deadLetterQueues?: Readonly<Record<string, pulumi.Input<string>>>;
+  /**
+   * The functions that read change streams, to watch how far behind they are: function name by function name.
+   * @default {}
+   */
+  streamReaders?: Readonly<Record<string, pulumi.Input<string>>>;
   /**
    * The stack's thresholds for the rules that name one (`oms:alarms`); each left out keeps its default.
    * @default DEFAULT_ALARM_THRESHOLDS
@@ -99,6 +111,8 @@ export class Alerting extends pulumi.ComponentResource {
       { kind: "api", resources: args.apis ?? {}, rules: apiAlarmRules },
       { kind: "table", resources: args.tables ?? {}, rules: tableAlarmRules },
       { kind: "topic", resources: args.topics ?? {}, rules: topicAlarmRules },
+      { kind: "deadLetterQueue", resources: args.deadLetterQueues ?? {}, rules: deadLetterQueueAlarmRules },
+      { kind: "streamReader", resources: args.streamReaders ?? {}, rules: streamReaderAlarmRules },
     ];
     for (const { kind, resources, rules } of watchedSets) {
       for (const [key, value] of Object.entries(resources)) {

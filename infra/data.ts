@@ -11,7 +11,7 @@ const FORMER_OWNERS = {
   topic: "oms:infra:OrderWorkflow",
 } as const;
 
-/** What OMS keeps: its tables, and the topic that carries what happens to orders. */
+/** What OMS keeps: its tables, and the topic that announces what happens to them. */
 export interface DataArgs {
   /** Every table to create, as `storage/tables.ts` defines them (keys, indexes, expiry). */
   tables: readonly TableDefinition[];
@@ -24,18 +24,20 @@ export interface DataArgs {
 
 /**
  * OMS's data, first in the program's line of dependencies: one on-demand, encrypted table per
- * definition, and the encrypted order-notifications topic the API and the workflow both use. Every
- * other component is handed what it needs from here.
+ * definition (streaming its changes when the definition says so), and the encrypted order-events
+ * topic those changes are announced on. Every other component is handed what it needs from here.
  */
 export class Data extends pulumi.ComponentResource {
   /** The deployed tables (name and ARN) by logical name (`orders`): what functions are granted. */
   public readonly tables: Readonly<Record<string, DeployedTable>>;
+  /** The change streams of the streamed tables, stream ARN by logical table name: what the event publisher reads. */
+  public readonly streamArns: Readonly<Record<string, pulumi.Output<string>>>;
   /** Physical table names, by logical name. */
   public readonly tableNames: pulumi.Output<Record<string, string>>;
-  /** The ARN of the topic customers' order e-mails go through. */
-  public readonly notificationsTopicArn: pulumi.Output<string>;
+  /** The ARN of the order-events topic: every committed change of an order or of stock, as an event. */
+  public readonly eventsTopicArn: pulumi.Output<string>;
   /** The topic's physical name: the `TopicName` dimension of its delivery metrics. */
-  public readonly notificationsTopicName: pulumi.Output<string>;
+  public readonly eventsTopicName: pulumi.Output<string>;
 
   constructor(name: string, args: DataArgs, opts?: pulumi.ComponentResourceOptions) {
     const protectData = args.protectData ?? false;
@@ -48,14 +50,20 @@ export class Data extends pulumi.ComponentResource {
     this.tables = Object.fromEntries(
       created.map(([logical, table]) => [logical, { name: table.name, arn: table.arn }]),
     );
+    this.streamArns = Object.fromEntries(
+      args.tables
+        .filter((definition) => definition.streamed)
+        .map((definition) => [definition.name, streamArnOf(created, definition.name)]),
+    );
     this.tableNames = pulumi.output(Object.fromEntries(created.map(([logical, table]) => [logical, table.name])));
-    this.notificationsTopicArn = topic.arn;
-    this.notificationsTopicName = topic.name;
+    this.eventsTopicArn = topic.arn;
+    this.eventsTopicName = topic.name;
     this.registerOutputs({
       tables: this.tables,
+      streamArns: this.streamArns,
       tableNames: this.tableNames,
-      notificationsTopicArn: this.notificationsTopicArn,
-      notificationsTopicName: this.notificationsTopicName,
+      eventsTopicArn: this.eventsTopicArn,
+      eventsTopicName: this.eventsTopicName,
     });
   }
 
@@ -79,6 +87,8 @@ export class Data extends pulumi.ComponentResource {
         ...(table.timeToLiveAttribute === undefined
           ? {}
           : { ttl: { attributeName: table.timeToLiveAttribute, enabled: true } }),
+        // The item before and after each change: what an event says (`domain/events.ts`).
+        ...(table.streamed ? { streamEnabled: true, streamViewType: "NEW_AND_OLD_IMAGES" } : {}),
         pointInTimeRecovery: { enabled: protectData },
         deletionProtectionEnabled: protectData,
       },
@@ -91,14 +101,15 @@ export class Data extends pulumi.ComponentResource {
   }
 
   /**
-   * Messages carry customers' names and orders, so they are encrypted at rest. SNS's AWS managed key
-   * lets any principal of the account that may use the topic use the key too: no KMS statement is needed.
+   * Events carry customers' names and orders, so they are encrypted at rest. SNS's AWS managed key
+   * lets any principal of the account that may use the topic use the key too: no KMS statement is
+   * needed. It was the order-notifications topic, under `OrderWorkflow`: the alias keeps it.
    */
   private createTopic(name: string): aws.sns.Topic {
     return new aws.sns.Topic(
-      `${name}-order-notifications`,
+      `${name}-order-events`,
       { kmsMasterKeyId: "alias/aws/sns" },
-      { parent: this, aliases: [formerParent(name, FORMER_OWNERS.topic)] },
+      { parent: this, aliases: [formerTopic(name)] },
     );
   }
 
@@ -111,7 +122,7 @@ export class Data extends pulumi.ComponentResource {
   private createTopicPolicy(name: string, topic: aws.sns.Topic): aws.sns.TopicPolicy {
     const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
     return new aws.sns.TopicPolicy(
-      `${name}-order-notifications`,
+      `${name}-order-events`,
       {
         arn: topic.arn,
         policy: pulumi.jsonStringify({
@@ -126,9 +137,19 @@ export class Data extends pulumi.ComponentResource {
           ],
         }),
       },
-      { parent: this, aliases: [formerParent(name, FORMER_OWNERS.topic)] },
+      { parent: this, aliases: [formerTopic(name)] },
     );
   }
+}
+
+/** The stream ARN of the created table `logical`. */
+function streamArnOf(
+  created: readonly (readonly [string, aws.dynamodb.Table])[],
+  logical: string,
+): pulumi.Output<string> {
+  const table = created.find(([name]) => name === logical)?.[1];
+  if (table === undefined) throw new Error(`No table ${logical} was created`);
+  return table.streamArn;
 }
 
 /**
@@ -137,4 +158,9 @@ export class Data extends pulumi.ComponentResource {
  */
 function formerParent(name: string, type: string): pulumi.Alias {
   return { parent: pulumi.createUrn(name, type) };
+}
+
+/** The topic and its policy as they were: named `<name>-order-notifications`, under `OrderWorkflow`. */
+function formerTopic(name: string): pulumi.Alias {
+  return { ...formerParent(name, FORMER_OWNERS.topic), name: `${name}-order-notifications` };
 }

@@ -3,12 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { SERVICE_ENV } from "../handlers/adapters/from-environment";
 import type { ApiHandlerFactory } from "../handlers/http";
 import type { TaskHandlerFactory } from "../handlers/tasks/task";
+import type { eventPublisher, orderMailer } from "../events/functions";
 import { BUSINESS_METRICS_SERVICE, businessMetricsNamespace } from "../monitoring/alarms";
 import type { ServiceGrant, TableGrant } from "../storage/access";
 import { lambdaMemoryMb, lambdaTimeoutSeconds, logRetentionDays as logRetentionDaysRule } from "./aws-limits";
 import { ArgsChecker, stackName } from "./component-args";
 import { LAMBDA_HANDLER, handlerArchive } from "./handler-code";
-import { XRAY_TRACING_ACTIONS, awsRequiresWildcardStatement } from "./iam";
+import { STREAM_LISTING_ACTIONS, XRAY_TRACING_ACTIONS, awsRequiresWildcardStatement } from "./iam";
 
 const TYPE = "oms:infra:HandlerFunction";
 
@@ -32,47 +33,80 @@ interface TableAccess {
   readonly table: DeployedTable;
 }
 
-/** The deployed resources, other than tables, that service grants are on. */
+/** The deployed resources, other than tables, that service grants are on, and the values their adapters read. */
 export interface ServiceArns {
   /** The order workflow's state machine, for `orderWorkflow:start`. */
   readonly orderWorkflow?: pulumi.Input<string>;
-  /** The order-notifications topic, for `notifications:publish` and `notifications:subscribe`. */
-  readonly notificationsTopic?: pulumi.Input<string>;
+  /** The order-events topic, for `events:publish`. */
+  readonly eventsTopic?: pulumi.Input<string>;
+  /** The SES identity customer mail is sent as, for `mail:send`. */
+  readonly mailIdentity?: pulumi.Input<string>;
+  /** The SES configuration set customer mail is sent through, for `mail:send`. */
+  readonly mailConfigurationSet?: pulumi.Input<string>;
+  /** The address customer mail comes from (not an ARN: what the mailer puts in `From`). */
+  readonly mailFrom?: pulumi.Input<string>;
+  /** The configuration set's name (not an ARN: what the mailer names in `SendEmail`). */
+  readonly mailConfigurationSetName?: pulumi.Input<string>;
 }
 
-/** What a service grant allows, on which of `ServiceArns`, and the environment variable that names that resource. */
+/**
+ * What a service grant allows, on which of `ServiceArns` (one statement on exactly those), and the
+ * environment variables its adapter reads, with the value of `ServiceArns` each one holds.
+ */
 interface ServicePermission {
-  readonly resource: keyof ServiceArns;
   readonly actions: readonly string[];
-  readonly envVar: string;
+  readonly resources: readonly (keyof ServiceArns)[];
+  readonly env: Readonly<Record<string, keyof ServiceArns>>;
 }
 
 const SERVICE_PERMISSIONS: Readonly<Record<ServiceGrant, ServicePermission>> = {
   "orderWorkflow:start": {
-    resource: "orderWorkflow",
     actions: ["states:StartSyncExecution"],
-    envVar: SERVICE_ENV.orderWorkflowArn,
+    resources: ["orderWorkflow"],
+    env: { [SERVICE_ENV.orderWorkflowArn]: "orderWorkflow" },
   },
-  "notifications:publish": {
-    resource: "notificationsTopic",
+  "events:publish": {
     actions: ["sns:Publish"],
-    envVar: SERVICE_ENV.notificationsTopicArn,
+    resources: ["eventsTopic"],
+    env: { [SERVICE_ENV.eventsTopicArn]: "eventsTopic" },
   },
-  "notifications:subscribe": {
-    resource: "notificationsTopic",
-    actions: ["sns:Subscribe", "sns:Unsubscribe"],
-    envVar: SERVICE_ENV.notificationsTopicArn,
+  // SES authorizes SendEmail on the identity and, when one is named, on the configuration set too.
+  "mail:send": {
+    actions: ["ses:SendEmail"],
+    resources: ["mailIdentity", "mailConfigurationSet"],
+    env: { [SERVICE_ENV.mailFrom]: "mailFrom", [SERVICE_ENV.mailConfigurationSet]: "mailConfigurationSetName" },
   },
 };
 
-/** A service grant's permission with the ARN of the resource it is on. */
+/** A service grant's permission with the values of `ServiceArns` it needs. */
 interface ServiceAccess {
   readonly permission: ServicePermission;
-  readonly arn: pulumi.Input<string>;
+  readonly values: Readonly<Partial<Record<keyof ServiceArns, pulumi.Input<string>>>>;
 }
 
-/** What a function runs: a route's handler factory or a workflow task's. */
-export type HandlerFactory = ApiHandlerFactory | TaskHandlerFactory;
+/**
+ * What invokes a function other than a caller: Lambda's event source mappings read these with the
+ * function's role, so the role must allow it.
+ */
+export interface EventSources {
+  /** DynamoDB streams the function is mapped to. */
+  readonly streamArns?: readonly pulumi.Input<string>[];
+  /** SQS queues the function is mapped to. */
+  readonly queueArns?: readonly pulumi.Input<string>[];
+  /** Where a stream mapping sends what it gives up on (`destinationConfig.onFailure`). */
+  readonly failureQueueArns?: readonly pulumi.Input<string>[];
+}
+
+/** What Lambda's event source mappings call with the function's role (Lambda Developer Guide, "execution role"). */
+const EVENT_SOURCE_ACTIONS = {
+  stream: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
+  queue: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+  failureQueue: ["sqs:SendMessage"],
+} as const;
+
+/** What a function runs: a route's handler factory, a workflow task's, or an event function's. */
+export type HandlerFactory =
+  ApiHandlerFactory | TaskHandlerFactory | (typeof eventPublisher)["handler"] | (typeof orderMailer)["handler"];
 
 /** What a `HandlerFunction` runs, and exactly what it may touch. */
 export interface HandlerFunctionArgs {
@@ -92,6 +126,16 @@ export interface HandlerFunctionArgs {
    * @default {}
    */
   serviceArns?: ServiceArns;
+  /**
+   * The streams and queues Lambda reads for it, and where it sends what it gives up on.
+   * @default {}
+   */
+  eventSources?: EventSources;
+  /**
+   * Settings it reads that grant nothing (e.g. which table a stream record comes from).
+   * @default {}
+   */
+  environment?: Readonly<Record<string, pulumi.Input<string>>>;
   /** Memory, in MB (128 to 10240). */
   memoryMb: pulumi.Input<number>;
   /** Timeout, in seconds (1 to 900). */
@@ -129,7 +173,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
 
     const logGroup = this.createLogGroup(name, logRetentionDays);
     const role = this.createRole(name);
-    const policy = this.createPolicy(name, role, logGroup, accesses, services);
+    const policy = this.createPolicy(name, role, logGroup, accesses, services, args.eventSources ?? {});
     const fn = this.createFunction(name, args.handler, {
       role,
       policy,
@@ -139,6 +183,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
       memoryMb,
       timeoutSeconds,
       metricsNamespace,
+      environment: args.environment ?? {},
     });
 
     this.functionName = fn.name;
@@ -170,8 +215,9 @@ export class HandlerFunction extends pulumi.ComponentResource {
 
   /**
    * The role's only policy: its own log streams, then each table grant on the table itself or on
-   * the named indexes only, then each service grant on its one resource, and last, on its own,
-   * X-Ray's actions, which accept no narrower resource.
+   * the named indexes only, then each service grant on its resources, then what its event source
+   * mappings read and send, and last, on its own, the actions that accept no narrower resource
+   * (X-Ray's, and listing streams for a stream reader).
    */
   private createPolicy(
     name: string,
@@ -179,6 +225,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
     logGroup: aws.cloudwatch.LogGroup,
     accesses: readonly TableAccess[],
     services: readonly ServiceAccess[],
+    eventSources: EventSources,
   ): aws.iam.RolePolicy {
     const tableStatements = accesses.map(({ grant, table }) => ({
       Effect: "Allow",
@@ -187,11 +234,23 @@ export class HandlerFunction extends pulumi.ComponentResource {
         ? grant.indexes.map((index) => pulumi.interpolate`${table.arn}/index/${index.name}`)
         : [table.arn],
     }));
-    const serviceStatements = services.map(({ permission, arn }) => ({
+    const serviceStatements = services.map(({ permission, values }) => ({
       Effect: "Allow",
       Action: [...permission.actions],
-      Resource: [arn],
+      Resource: permission.resources.map((resource) => values[resource]),
     }));
+    const sourceStatements = (
+      [
+        [EVENT_SOURCE_ACTIONS.stream, eventSources.streamArns],
+        [EVENT_SOURCE_ACTIONS.queue, eventSources.queueArns],
+        [EVENT_SOURCE_ACTIONS.failureQueue, eventSources.failureQueueArns],
+      ] as const
+    )
+      .filter(([, arns]) => arns !== undefined && arns.length > 0)
+      .map(([actions, arns]) => ({ Effect: "Allow", Action: [...actions], Resource: [...(arns ?? [])] }));
+    const wildcardActions = eventSources.streamArns?.length
+      ? [...XRAY_TRACING_ACTIONS, ...STREAM_LISTING_ACTIONS]
+      : [...XRAY_TRACING_ACTIONS];
     return new aws.iam.RolePolicy(
       `${name}-access`,
       {
@@ -206,7 +265,8 @@ export class HandlerFunction extends pulumi.ComponentResource {
             },
             ...tableStatements,
             ...serviceStatements,
-            awsRequiresWildcardStatement(XRAY_TRACING_ACTIONS),
+            ...sourceStatements,
+            awsRequiresWildcardStatement(wildcardActions),
           ],
         }),
       },
@@ -226,17 +286,21 @@ export class HandlerFunction extends pulumi.ComponentResource {
       memoryMb: pulumi.Input<number>;
       timeoutSeconds: pulumi.Input<number>;
       metricsNamespace: string;
+      environment: Readonly<Record<string, pulumi.Input<string>>>;
     },
   ): aws.lambda.Function {
     const variables: Record<string, pulumi.Input<string>> = {
+      ...deps.environment,
       [POWERTOOLS_METRICS_ENV.namespace]: deps.metricsNamespace,
       [POWERTOOLS_METRICS_ENV.service]: BUSINESS_METRICS_SERVICE,
     };
     for (const { grant, table } of deps.accesses) {
       variables[grant.table.envVar] = table.name;
     }
-    for (const { permission, arn } of deps.services) {
-      variables[permission.envVar] = arn;
+    for (const { permission, values } of deps.services) {
+      for (const [envVar, key] of Object.entries(permission.env)) {
+        variables[envVar] = values[key] as pulumi.Input<string>;
+      }
     }
     return new aws.lambda.Function(
       name,
@@ -275,10 +339,12 @@ function tableAccesses(checker: ArgsChecker, args: HandlerFunctionArgs): TableAc
 function serviceAccesses(checker: ArgsChecker, args: HandlerFunctionArgs): ServiceAccess[] {
   return (args.services ?? []).map((grant) => {
     const permission = SERVICE_PERMISSIONS[grant];
-    const arn = args.serviceArns?.[permission.resource];
-    if (arn === undefined) {
-      return checker.fail(`serviceArns.${permission.resource} is missing but is granted ${grant}`);
+    const needed = [...new Set([...permission.resources, ...Object.values(permission.env)])];
+    const values = Object.fromEntries(needed.map((key) => [key, args.serviceArns?.[key]]));
+    const missing = needed.find((key) => values[key] === undefined);
+    if (missing !== undefined) {
+      return checker.fail(`serviceArns.${missing} is missing but is granted ${grant}`);
     }
-    return { permission, arn };
+    return { permission, values };
   });
 }

@@ -26,10 +26,21 @@ export const STATES_LOG_DELIVERY_ACTIONS = [
 ] as const;
 
 /**
+ * What Lambda needs, besides reading the stream itself, to run a DynamoDB stream event source
+ * mapping (Lambda Developer Guide, "Process DynamoDB records with Lambda": execution role
+ * permissions). `ListStreams` names no resource type, so IAM only accepts it on `Resource: "*"`.
+ */
+export const STREAM_LISTING_ACTIONS = ["dynamodb:ListStreams"] as const;
+
+/**
  * The only actions any OMS policy may allow on `Resource: "*"`: those AWS accepts on nothing else.
  * The infra specs and the policy pack check every policy against this one list.
  */
-export const AWS_REQUIRES_WILDCARD_ACTIONS = [...XRAY_TRACING_ACTIONS, ...STATES_LOG_DELIVERY_ACTIONS] as const;
+export const AWS_REQUIRES_WILDCARD_ACTIONS = [
+  ...XRAY_TRACING_ACTIONS,
+  ...STATES_LOG_DELIVERY_ACTIONS,
+  ...STREAM_LISTING_ACTIONS,
+] as const;
 
 /** One of `AWS_REQUIRES_WILDCARD_ACTIONS`. */
 export type AwsRequiresWildcardAction = (typeof AWS_REQUIRES_WILDCARD_ACTIONS)[number];

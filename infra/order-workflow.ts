@@ -17,8 +17,6 @@ export interface OrderWorkflowArgs {
   tasks: readonly WorkflowTask[];
   /** The deployed tables by logical name (`Data.tables`); every table a task is granted must be here. */
   tables: Readonly<Record<string, DeployedTable>>;
-  /** The topic `NotifyCustomer` publishes customers' order e-mails to (`Data.notificationsTopicArn`). */
-  notificationsTopicArn: pulumi.Input<string>;
   /** Memory of every task function, in MB (128 to 10240). */
   functionMemoryMb: pulumi.Input<number>;
   /** Timeout of every task function, in seconds; at most the workflow's own timeout, which would stop it anyway. */
@@ -32,8 +30,7 @@ export interface OrderWorkflowArgs {
 /**
  * The order workflow it is given as an Express state machine, traced by X-Ray and logging its
  * failures: one least-privilege function per task, the state machine's log group, and its own
- * role, which may invoke those functions, publish to the notifications topic, and deliver logs and
- * traces, and nothing else.
+ * role, which may invoke those functions, and deliver logs and traces, and nothing else.
  */
 export class OrderWorkflow extends pulumi.ComponentResource {
   /** The state machine's ARN: what place-order starts, and the dimension of its metrics. */
@@ -70,15 +67,12 @@ export class OrderWorkflow extends pulumi.ComponentResource {
       name,
       role,
       functions.map(({ fn }) => fn.functionArn),
-      args.notificationsTopicArn,
     );
     const logGroup = this.createLogGroup(name, logRetentionDays);
     const taskArns = pulumi.output(Object.fromEntries(functions.map(({ task, fn }) => [task.state, fn.functionArn])));
-    const definition = pulumi
-      .all([taskArns, args.notificationsTopicArn])
-      .apply(([arns, notificationsTopicArn]) =>
-        JSON.stringify(args.definition({ taskArns: arns as WorkflowResources["taskArns"], notificationsTopicArn })),
-      );
+    const definition = taskArns.apply((arns) =>
+      JSON.stringify(args.definition({ taskArns: arns as WorkflowResources["taskArns"] })),
+    );
     const stateMachine = this.createStateMachine(name, role, policy, logGroup, definition);
 
     this.stateMachineArn = stateMachine.arn;
@@ -121,14 +115,13 @@ export class OrderWorkflow extends pulumi.ComponentResource {
   }
 
   /**
-   * The role's only policy: invoke the task functions, publish to the topic, and, on their own,
+   * The role's only policy: invoke the task functions, and, on their own,
    * the log delivery and X-Ray actions, which accept no narrower resource than `*`.
    */
   private createPolicy(
     name: string,
     role: aws.iam.Role,
     taskArns: readonly pulumi.Output<string>[],
-    topicArn: pulumi.Input<string>,
   ): aws.iam.RolePolicy {
     return new aws.iam.RolePolicy(
       `${name}-order-workflow-access`,
@@ -138,7 +131,6 @@ export class OrderWorkflow extends pulumi.ComponentResource {
           Version: "2012-10-17",
           Statement: [
             { Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [...taskArns] },
-            { Effect: "Allow", Action: ["sns:Publish"], Resource: [topicArn] },
             awsRequiresWildcardStatement([...STATES_LOG_DELIVERY_ACTIONS, ...XRAY_TRACING_ACTIONS]),
           ],
         }),

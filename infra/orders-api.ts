@@ -64,8 +64,6 @@ export interface OrdersApiArgs {
   functionTimeoutSeconds: pulumi.Input<number>;
   /** The order workflow's state machine, which place-order starts (`OrderWorkflow.stateMachineArn`). */
   orderWorkflowArn: pulumi.Input<string>;
-  /** The topic customers' order e-mails go through (`Data.notificationsTopicArn`). */
-  notificationsTopicArn: pulumi.Input<string>;
   /**
    * Serve the API on this host name: on CloudFront when `edge` is given (its certificate then in
    * us-east-1), else on a regional API Gateway domain name and API mapping, as well as on the
@@ -116,10 +114,7 @@ export class OrdersApi extends pulumi.ComponentResource {
     );
     super(TYPE, name, {}, opts);
 
-    const serviceArns: ServiceArns = {
-      orderWorkflow: args.orderWorkflowArn,
-      notificationsTopic: args.notificationsTopicArn,
-    };
+    const serviceArns: ServiceArns = { orderWorkflow: args.orderWorkflowArn };
     const api = this.createApi(name, routes, corsAllowedOrigins);
     const authorizer = this.createAuthorizer(name, api, args.issuerUrl, args.clientId);
     const functions = routes.map((route) => {

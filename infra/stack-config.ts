@@ -103,6 +103,21 @@ export const StackConfigSchema = v.object({
   /** Who receives operational alarms. */
   alertEmail: emailAddress("alertEmail"),
   /**
+   * The address customers' order mail comes from. The program creates its SES identity; SES mails
+   * it a verification link and sends nothing as it until the link is followed.
+   */
+  mailFrom: emailAddress("mailFrom"),
+  /**
+   * The stack's SES account is in the sandbox (new accounts are), where SES delivers only to
+   * verified addresses: each of `recipients` gets an identity, and so a verification link.
+   */
+  mailSandbox: v.optional(
+    v.strictObject(
+      { recipients: v.array(emailAddress("mailSandbox.recipients[]"), "mailSandbox.recipients must be a list") },
+      "mailSandbox must be an object with recipients",
+    ),
+  ),
+  /**
    * API Gateway throttling of each route on its own (the stage's default route settings): every
    * route key gets this burst and rate, so the API as a whole may take the sum. No whole-API cap
    * comes from here; the account's API Gateway quota per region, and in prod the edge's per-IP

@@ -17,7 +17,7 @@ export const DEFAULT_ALARM_THRESHOLDS = {
   functionThrottles: 1,
   /** Throttled requests to one table in a minute. */
   dynamoDbThrottles: 1,
-  /** Order e-mails SNS failed to deliver in 5 minutes. */
+  /** Order events SNS failed to deliver to a subscriber in 5 minutes. */
   notificationFailures: 1,
 } as const;
 
@@ -37,6 +37,8 @@ export const WATCHED_DIMENSION = {
   api: "ApiId",
   table: "TableName",
   topic: "TopicName",
+  deadLetterQueue: "QueueName",
+  streamReader: "FunctionName",
 } as const;
 
 /** A kind of watched resource. */
@@ -60,8 +62,8 @@ export interface AlarmRuleBase {
   readonly description: string;
 }
 
-/** The statistic of a metric over one period: a sum, or the 99th percentile. */
-export type AlarmStatistic = "Sum" | "p99";
+/** The statistic of a metric over one period: a sum, the highest value, or the 99th percentile. */
+export type AlarmStatistic = "Sum" | "Maximum" | "p99";
 
 /** An alarm on one metric of each watched resource, with the resource's dimension alone. */
 export interface MetricAlarmRule extends AlarmRuleBase {
@@ -351,7 +353,7 @@ export const tableAlarmRules: readonly MetricsInsightsAlarmRule[] = [
   tableSystemErrorsAlarm,
 ];
 
-/** SNS accepted order e-mails but could not deliver them: customers are not being told about their orders. */
+/** SNS accepted order events but could not deliver them to a subscriber (the customer-mail queue, another system's). */
 export const topicDeliveryFailuresAlarm: TopicAlarmRule = {
   suffix: "delivery-failures",
   namespace: "AWS/SNS",
@@ -363,11 +365,78 @@ export const topicDeliveryFailuresAlarm: TopicAlarmRule = {
   thresholdKey: "notificationFailures",
   comparison: "GreaterThanOrEqualToThreshold",
   description:
-    "SNS failed to deliver order e-mails from this topic. Check the topic's subscriptions in the SNS console (deleted, or an address that bounces), the account's SNS e-mail delivery quota, and the NotificationFailures business metric on the dashboard (e-mails the handlers could not even publish). Orders themselves are not affected.",
+    "SNS failed to deliver order events from this topic to a subscriber. Check the topic's subscriptions in the SNS console: an SQS queue deleted, or whose queue policy no longer lets this topic send (aws:SourceArn), or another system's endpoint down. SNS retries deliveries to SQS for days before it gives up; events it gave up on are lost for that subscriber, so read its delivery status logs if enabled. Orders themselves are not affected.",
 };
 
 /** Every per-topic alarm. */
 export const topicAlarmRules: readonly TopicAlarmRule[] = [topicDeliveryFailuresAlarm];
+
+/** An alarm on a per-queue SQS metric (dimension `QueueName`). */
+export interface QueueAlarmRule extends MetricAlarmRule {
+  readonly namespace: "AWS/SQS";
+  readonly metricName: "ApproximateNumberOfMessagesVisible" | "ApproximateAgeOfOldestMessage";
+  readonly statistic: "Maximum";
+}
+
+/** How to look at and redrive a dead-letter queue: the runbook every DLQ alarm carries. */
+const DLQ_RUNBOOK =
+  "Read a few messages first (SQS console: Send and receive messages > Poll, or aws sqs receive-message --queue-url <dlq> --attribute-names All --message-attribute-names All --visibility-timeout 0) and the consuming function's log group for the message id's ERROR lines. Fix the cause (a bad deploy, an SES identity or sending quota, a poison event), then redrive: SQS console > the DLQ > Start DLQ redrive, or aws sqs start-message-move-task --source-arn <dlq arn> (messages go back to the queue they came from, and the mailer deduplicates on the event id, so a redrive never mails twice). Delete only messages you have decided never to deliver.";
+
+/** Messages wait in a dead-letter queue: each is an event a consumer gave up on. */
+export const deadLetterQueueDepthAlarm: QueueAlarmRule = {
+  suffix: "dlq-depth",
+  namespace: "AWS/SQS",
+  metricName: "ApproximateNumberOfMessagesVisible",
+  statistic: "Maximum",
+  periodSeconds: 300,
+  evaluationPeriods: 1,
+  threshold: 1,
+  comparison: "GreaterThanOrEqualToThreshold",
+  description: `Messages are in this dead-letter queue: a consumer failed on them after every retry (for customer mail: a customer was not told about an order). ${DLQ_RUNBOOK}`,
+};
+
+/** The oldest message of a dead-letter queue is a day old: nobody has redriven or cleared it. */
+export const deadLetterQueueAgeAlarm: QueueAlarmRule = {
+  suffix: "dlq-age",
+  namespace: "AWS/SQS",
+  metricName: "ApproximateAgeOfOldestMessage",
+  statistic: "Maximum",
+  periodSeconds: 300,
+  evaluationPeriods: 1,
+  threshold: 24 * 60 * 60,
+  comparison: "GreaterThanOrEqualToThreshold",
+  description: `A message has waited in this dead-letter queue for a day; SQS deletes messages once the queue's retention passes (14 days), and the event is then lost for this consumer. ${DLQ_RUNBOOK}`,
+};
+
+/** Every per-dead-letter-queue alarm. */
+export const deadLetterQueueAlarmRules: readonly QueueAlarmRule[] = [deadLetterQueueDepthAlarm, deadLetterQueueAgeAlarm];
+
+/** An alarm on a stream-reading function's Lambda metric (dimension `FunctionName`). */
+export interface StreamReaderAlarmRule extends MetricAlarmRule {
+  readonly namespace: "AWS/Lambda";
+  readonly metricName: "IteratorAge";
+  readonly statistic: "Maximum";
+}
+
+/**
+ * The event publisher fell behind its tables' change streams: events are late, and a record older
+ * than the stream's 24-hour retention is gone before it was announced.
+ */
+export const streamIteratorAgeAlarm: StreamReaderAlarmRule = {
+  suffix: "iterator-age",
+  namespace: "AWS/Lambda",
+  metricName: "IteratorAge",
+  statistic: "Maximum",
+  periodSeconds: 60,
+  evaluationPeriods: 5,
+  threshold: 5 * 60 * 1000,
+  comparison: "GreaterThanOrEqualToThreshold",
+  description:
+    "The event publisher has been more than 5 minutes behind the orders or inventory change stream for 5 minutes: order events (and customer mail) are late. Check the publisher's Errors and its log group: a record it keeps failing on blocks its shard (it retries until the record succeeds or expires after 24 hours, then lands in the publisher's failure queue). Then SNS Publish throttling in the account. Fix the cause; the stream resumes where it stopped, and nothing is lost within 24 hours.",
+};
+
+/** Every per-stream-reader alarm. */
+export const streamReaderAlarmRules: readonly StreamReaderAlarmRule[] = [streamIteratorAgeAlarm];
 
 /** The threshold `rule` compares with on a stack with `thresholds`. */
 export function thresholdOf(rule: AlarmRuleBase, thresholds: AlarmThresholds): number {

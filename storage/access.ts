@@ -27,7 +27,7 @@ export interface TableGrant {
 export type ServiceGrant =
   /** `states:StartSyncExecution` on the order workflow. */
   | "orderWorkflow:start"
-  /** `sns:Publish` on the order-notifications topic. */
-  | "notifications:publish"
-  /** `sns:Subscribe` and `sns:Unsubscribe` on the order-notifications topic. */
-  | "notifications:subscribe";
+  /** `sns:Publish` on the order-events topic: committed changes announced as events. */
+  | "events:publish"
+  /** `ses:SendEmail` as the stack's sender identity, through its configuration set. */
+  | "mail:send";

@@ -28,6 +28,11 @@ export interface TableDefinition {
   readonly indexes: Readonly<Record<string, IndexDefinition>>;
   /** Attribute holding an epoch-seconds expiry, when DynamoDB should delete expired items. */
   readonly timeToLiveAttribute?: string;
+  /**
+   * Whether its committed changes are streamed, with the item before and after each change: the
+   * source of OMS's events (`domain/events.ts`).
+   */
+  readonly streamed?: true;
 }
 
 /**
@@ -38,6 +43,7 @@ export interface TableDefinition {
 export const ordersTable = {
   name: "orders",
   envVar: "ORDERS_TABLE",
+  streamed: true,
   partitionKey: { name: "OrderId", type: "S" },
   indexes: {
     byOwner: {
@@ -63,6 +69,7 @@ export const ORDER_KIND = "ORDER";
 export const inventoryTable = {
   name: "inventory",
   envVar: "INVENTORY_TABLE",
+  streamed: true,
   partitionKey: { name: "itemId", type: "S" },
   indexes: {},
 } as const satisfies TableDefinition;

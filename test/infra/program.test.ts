@@ -3,6 +3,9 @@ import { expect } from "chai";
 import { routes } from "../../api/routes";
 import { tables } from "../../storage/tables";
 import { workflowTasks } from "../../workflow/tasks";
+import { eventPublisher, orderMailer } from "../../events/functions";
+
+const eventFunctions = [eventPublisher, orderMailer];
 import { MockRecorder, ROOT_STACK, deployStack, runProgram, stackConfig } from "../support/pulumi-mocks";
 
 /** The error a promise rejects with; fails when it resolves. */
@@ -19,8 +22,10 @@ async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
 /** The components `index.ts` composes, on every stack. */
 const TOP_LEVEL_COMPONENTS = [
   "oms:infra:Alerting",
+  "oms:infra:CustomerMail",
   "oms:infra:Data",
   "oms:infra:Identity",
+  "oms:infra:OrderEvents",
   "oms:infra:OrderWorkflow",
   "oms:infra:OrdersApi",
 ];
@@ -57,7 +62,7 @@ const stacks = [
 describe("The OMS program (index.ts)", () => {
   for (const { stack, owned, ownedDescription, logRetentionDays } of stacks) {
     describe(`on the ${stack} stack`, () => {
-      it("composes exactly Identity, Data, OrderWorkflow, OrdersApi and Alerting, all named oms, and nothing else", async () => {
+      it("composes exactly Identity, Data, OrderEvents, OrderWorkflow, OrdersApi, CustomerMail and Alerting, all named oms, and nothing else", async () => {
         const deployment = await deployStack(stack);
 
         const topLevel = deployment.resources.filter(
@@ -92,19 +97,19 @@ describe("The OMS program (index.ts)", () => {
 
         const logGroups = deployment.ofType("aws:cloudwatch/logGroup:LogGroup");
 
-        // One per function (each route's and each task's), the API's access log and the workflow's.
-        expect(logGroups).to.have.length(routes.length + workflowTasks.length + 2);
+        // One per function (each route's, each task's, each event function's), the API's access log and the workflow's.
+        expect(logGroups).to.have.length(routes.length + workflowTasks.length + eventFunctions.length + 2);
         expect(logGroups.map((group) => [group.name, group.inputs["retentionInDays"]])).to.deep.equal(
           logGroups.map((group) => [group.name, logRetentionDays]),
         );
       });
 
-      it("exports the API URL, the user pool and client, the login URL, the table names, the alert topic, the dashboard, the order workflow and the notifications topic", async () => {
+      it("exports the API URL, the user pool and client, the login URL, the table names, the alert topic, the dashboard, the order workflow and the events topic", async () => {
         const deployment = await deployStack(stack);
         const stage = deployment.ofType("aws:apigatewayv2/stage:Stage")[0];
         const distribution = deployment.ofType("aws:cloudfront/distribution:Distribution")[0];
         const alertTopic = deployment.named("aws:sns/topic:Topic", "oms-alerts");
-        const notificationsTopic = deployment.named("aws:sns/topic:Topic", "oms-order-notifications");
+        const eventsTopic = deployment.named("aws:sns/topic:Topic", "oms-order-events");
         const stateMachine = deployment.named("aws:sfn/stateMachine:StateMachine", "oms-order-workflow");
         const tableNames = Object.fromEntries(
           tables.map((table) => [
@@ -120,8 +125,8 @@ describe("The OMS program (index.ts)", () => {
           "apiUrl",
           "customDomainTarget",
           "dashboardName",
+          "eventsTopicArn",
           "hostedUiLoginUrl",
-          "notificationsTopicArn",
           "orderWorkflowArn",
           "tableNames",
           "userPoolClientId",
@@ -134,7 +139,7 @@ describe("The OMS program (index.ts)", () => {
         expect(outputs["tableNames"]).to.deep.equal(tableNames);
         expect(outputs["alertTopicArn"]).to.equal(alertTopic.state["arn"]);
         expect(outputs["orderWorkflowArn"]).to.equal(stateMachine.state["arn"]);
-        expect(outputs["notificationsTopicArn"]).to.equal(notificationsTopic.state["arn"]);
+        expect(outputs["eventsTopicArn"]).to.equal(eventsTopic.state["arn"]);
       });
     });
   }
