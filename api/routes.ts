@@ -11,7 +11,7 @@ import { updateOrderStatus } from "../handlers/update-order-status";
 import { updateUser } from "../handlers/update-user";
 import type * as v from "valibot";
 import { InventoryItemSchema, SetStockSchema } from "../domain/inventory";
-import { OrderSchema, PlaceOrderBodySchema, StatusUpdateResultSchema } from "../domain/order";
+import { OrderSchema, PlaceOrderBodySchema, STATUS_UPDATED_MESSAGE, StatusUpdateResultSchema } from "../domain/order";
 import { LegacyStatusUpdateSchema, StatusUpdateSchema } from "../domain/order-status";
 import { ListQuerySchema, pageSchema } from "../domain/pagination";
 import { CreateUserSchema, UpdateUserSchema, UserProfileSchema } from "../domain/user";
@@ -72,6 +72,7 @@ const EXAMPLE_PROFILE = {
   userId: "467ebf85-c30b-4f17-aae8-f2ec85a7c19c",
   name: "Dinesh",
   email: "dinesh@example.com",
+  orderMail: true,
   createdAt: "2025-08-01T07:07:28.000Z",
   updatedAt: "2025-08-01T07:07:28.000Z",
 };
@@ -87,13 +88,13 @@ const statusUpdateRefusals: readonly Refusal[] = [
 
 const statusUpdated: ResponseSpec = {
   status: 200,
-  description: "The order in its new status; the customer was e-mailed",
+  description: "The order in its new status; its OrderStatusChanged event e-mails the customer",
   schema: StatusUpdateResultSchema,
   example: {
     ...EXAMPLE_ORDER,
     status: "SHIPPED",
     updatedAt: "2025-08-01T07:50:00.000Z",
-    message: "Order updated and customer notified.",
+    message: STATUS_UPDATED_MESSAGE,
   },
 };
 
@@ -111,7 +112,7 @@ export const routes: readonly Route[] = [
     method: "POST",
     path: "/orders",
     functionName: "place-order",
-    summary: "Place an order: reserve the stock, store the order, e-mail the customer",
+    summary: "Place an order: reserve the stock, store the order (the customer is e-mailed about it)",
     body: { schema: PlaceOrderBodySchema, example: { customerName: "Kamlesh", product: "MacBook Pro", quantity: 1 } },
     idempotencyKey: true,
     success: { status: 201, description: "The order, placed", schema: OrderSchema, example: EXAMPLE_ORDER },
@@ -176,14 +177,13 @@ export const routes: readonly Route[] = [
     method: "PATCH",
     path: "/orders/{id}",
     functionName: "update-order-status",
-    summary: "Move an order to another status and e-mail its customer",
+    summary: "Move an order to another status (the customer is e-mailed about it)",
     adminOnly: true,
     body: { schema: StatusUpdateSchema, example: { status: "shipped" } },
     success: statusUpdated,
     refusals: statusUpdateRefusals,
     handler: updateOrderStatus,
     grants: statusUpdateGrants,
-    services: ["notifications:publish"],
   },
   {
     // The original API's status update, kept as an alias: the order id travels in the body.
@@ -204,19 +204,18 @@ export const routes: readonly Route[] = [
     refusals: statusUpdateRefusals,
     handler: updateOrderStatus,
     grants: statusUpdateGrants,
-    services: ["notifications:publish"],
   },
   {
     method: "POST",
     path: "/users",
     functionName: "create-user",
-    summary: "Create the caller's profile and subscribe its e-mail to their order mail",
+    summary: "Create the caller's profile; order mail is on",
     body: { schema: CreateUserSchema, example: { name: "Dinesh", email: "dinesh@example.com" } },
     success: { status: 201, description: "The profile", schema: UserProfileSchema, example: EXAMPLE_PROFILE },
     refusals: ["missingFields", "invalidField", "conflict"],
     handler: createUser,
-    grants: [{ table: usersTable, actions: ["dynamodb:GetItem", "dynamodb:PutItem"] }],
-    services: ["notifications:subscribe"],
+    // One conditional PutItem: it refuses a second profile by itself.
+    grants: [{ table: usersTable, actions: ["dynamodb:PutItem"] }],
   },
   {
     method: "GET",
@@ -232,13 +231,12 @@ export const routes: readonly Route[] = [
     method: "PUT",
     path: "/users/me",
     functionName: "update-user",
-    summary: "Change the caller's name or e-mail; a new e-mail moves the subscription",
-    body: { schema: UpdateUserSchema, example: { email: "dinesh.k@example.com" } },
+    summary: "Change the caller's name, e-mail or whether they get order mail",
+    body: { schema: UpdateUserSchema, example: { email: "dinesh.k@example.com", orderMail: false } },
     success: { status: 200, description: "The profile", schema: UserProfileSchema, example: EXAMPLE_PROFILE },
     refusals: ["invalidField", "notFound", "conflict"],
     handler: updateUser,
     grants: [{ table: usersTable, actions: ["dynamodb:GetItem", "dynamodb:PutItem"] }],
-    services: ["notifications:subscribe"],
   },
   {
     method: "GET",

@@ -36,10 +36,16 @@ export const OrderSchema = v.object({
 });
 export type Order = v.InferOutput<typeof OrderSchema>;
 
-/** What a status update answers: the order in its new status, and whether its customer was told. */
+/**
+ * What a status update answers besides the order. The customer is e-mailed by the change's
+ * `OrderStatusChanged` event, after the answer; the field stays for the clients that read it.
+ */
+export const STATUS_UPDATED_MESSAGE = "Order updated; the customer will be e-mailed.";
+
+/** What a status update answers: the order in its new status, and a word about the customer's mail. */
 export const StatusUpdateResultSchema = v.object({
   ...OrderSchema.entries,
-  message: v.pipe(v.string(), v.description("Whether the customer was e-mailed")),
+  message: v.pipe(v.string(), v.description("Says that the customer will be e-mailed about the change")),
 });
 
 /**

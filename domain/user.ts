@@ -19,9 +19,16 @@ export const CreateUserSchema = v.object({
 });
 export type NewUser = v.InferOutput<typeof CreateUserSchema>;
 
+/** Whether the customer is e-mailed about their orders. */
+const orderMail = v.pipe(
+  v.boolean("orderMail must be true or false"),
+  v.description("Whether this user is e-mailed about their orders (placed, status changed, deleted)"),
+);
+
 export const UpdateUserSchema = v.object({
   name: v.optional(boundedText("name", USER_LIMITS.nameLength)),
   email: v.optional(email),
+  orderMail: v.optional(orderMail),
 });
 export type UserChanges = v.InferOutput<typeof UpdateUserSchema>;
 
@@ -33,6 +40,7 @@ export const UserProfileSchema = v.object({
   userId: v.pipe(v.string(), v.description("The user's token `sub`")),
   name: v.string(),
   email: v.pipe(v.string(), v.email(), v.description("Receives this user's order e-mails, and only theirs")),
+  orderMail,
   createdAt: v.pipe(v.string(), v.isoTimestamp()),
   updatedAt: v.pipe(v.string(), v.isoTimestamp()),
 });
@@ -43,11 +51,14 @@ export function parseNewUser(body: unknown): NewUser {
   return parseOrThrow(CreateUserSchema, requireFields(body, REQUIRED_USER_FIELDS));
 }
 
-/** Validates a `PUT /users/me` body: at least one of `name` and `email`. */
+/** Order mail is on for a new profile: the customer turns it off with `PUT /users/me`. */
+export const ORDER_MAIL_DEFAULT = true;
+
+/** Validates a `PUT /users/me` body: at least one of `name`, `email` and `orderMail`. */
 export function parseUserChanges(body: unknown): UserChanges {
   const changes = parseOrThrow(UpdateUserSchema, requireFields(body, []));
-  if (changes.name === undefined && changes.email === undefined) {
-    throw new ValidationError("body", "body must change name or email");
+  if (changes.name === undefined && changes.email === undefined && changes.orderMail === undefined) {
+    throw new ValidationError("body", "body must change name, email or orderMail");
   }
   return changes;
 }

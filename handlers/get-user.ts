@@ -12,11 +12,10 @@ export interface GetUserDeps {
 export function makeGetUser(deps: GetUserDeps): ApiHandler {
   return httpHandler(async (event) => {
     const caller = callerOf(event);
-    const stored = await deps.users.get(caller.userId);
-    if (!stored) {
+    const profile = await deps.users.get(caller.userId);
+    if (!profile) {
       throw new NotFoundError("User", caller.userId);
     }
-    const { subscriptionArn, ...profile } = stored;
     return json(200, profile);
   });
 }

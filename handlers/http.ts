@@ -3,7 +3,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { ADMIN_GROUP, type Caller } from "../domain/caller";
 import { ForbiddenError, UnauthorizedError, ValidationError } from "../domain/errors";
 import { toHttpError } from "../domain/http-errors";
-import type { BusinessMetrics, Notifier, OrderWorkflow, SubscriptionRegistry } from "../domain/ports";
+import type { BusinessMetrics, EventPublisher, Mailer, OrderWorkflow } from "../domain/ports";
 
 /** The event API Gateway HTTP API sends (payload format 2.0) behind a JWT authorizer. */
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -13,13 +13,17 @@ export type ApiResult = APIGatewayProxyStructuredResultV2;
 export type ApiHandler = (event: ApiEvent, context: Context) => Promise<ApiResult>;
 
 /**
- * Adapters the local stack brings where no emulator serves the AWS API (SNS, starting the
- * workflow). In the cloud nothing is passed, and each factory builds its SDK clients instead.
+ * Adapters the local stack brings where no emulator serves the AWS API (the events topic, SES,
+ * starting the workflow). In the cloud nothing is passed, and each factory builds its SDK clients
+ * instead.
  */
 export interface InjectedAdapters {
-  readonly notifications?: Notifier & SubscriptionRegistry;
   readonly orderWorkflow?: OrderWorkflow;
   readonly metrics?: BusinessMetrics;
+  /** Where the change-stream reader publishes events. */
+  readonly events?: EventPublisher;
+  /** What the order mailer sends customer mail through. */
+  readonly mailer?: Mailer;
 }
 
 /** Builds a route's function once per cold start: the factory `pulumi up` serializes (see `infra/handler-code.ts`). */
@@ -98,6 +102,10 @@ export function pathParameter(event: ApiEvent, name: string): string {
 /** A Powertools handler decorator, such as `logger.injectLambdaContext(…)` or `metrics.logMetrics(…)`. */
 type HandlerDecorator = ReturnType<Logger["injectLambdaContext"]>;
 
+/** Any Lambda handler: an event and the invocation's context in, a promise out. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each handler has its own event and result types
+export type LambdaHandler = (event: any, context: Context) => Promise<unknown>;
+
 /**
  * `handler` wrapped by a Powertools handler decorator, applied as TypeScript applies one to a
  * class method. Powertools ships its per-invocation behaviour (Lambda context on every log line,
@@ -105,7 +113,7 @@ type HandlerDecorator = ReturnType<Logger["injectLambdaContext"]>;
  * decorators; OMS's handlers are plain functions that factories build, and Middy is not a
  * dependency, so the decorators are applied here, by hand.
  */
-export function decorated(handler: ApiHandler, decorator: HandlerDecorator): ApiHandler {
+export function decorated<H extends LambdaHandler>(handler: H, decorator: HandlerDecorator): H {
   const descriptor = { value: handler };
   decorator({ handler }, "handler", descriptor);
   return descriptor.value;

@@ -1,8 +1,7 @@
 import { ConflictError } from "../domain/errors";
-import { ORDER_STATUS_CHANGED, notificationFor } from "../domain/notifications";
-import { findVisibleOrder } from "../domain/order";
+import { STATUS_UPDATED_MESSAGE, findVisibleOrder } from "../domain/order";
 import { nextStatus, parseLegacyStatusUpdate, parseStatusUpdate, returnsStock } from "../domain/order-status";
-import { BusinessMetric, type BusinessMetrics, type Notifier, type OrderRepository } from "../domain/ports";
+import { BusinessMetric, type BusinessMetrics, type OrderRepository } from "../domain/ports";
 import { awsAdapters } from "./adapters/from-environment";
 import { withBusinessMetrics } from "./adapters/powertools-metrics";
 import {
@@ -20,7 +19,6 @@ import {
 /** What a status update needs from the outside world. */
 export interface UpdateOrderStatusDeps {
   readonly orders: OrderRepository;
-  readonly notifier: Notifier;
   readonly metrics: BusinessMetrics;
   readonly now: () => Date;
 }
@@ -39,7 +37,8 @@ function requestOf(event: ApiEvent) {
 
 /**
  * `PATCH /orders/{id}` (admin): applies a transition the order-status machine allows (cancelling
- * gives the stock back in the same transaction), then e-mails the customer.
+ * gives the stock back in the same transaction). The customer is e-mailed by the change's
+ * `OrderStatusChanged` event, which exists exactly when the change was committed.
  */
 export function makeUpdateOrderStatus(deps: UpdateOrderStatusDeps): ApiHandler {
   return httpHandler(async (event, log) => {
@@ -57,15 +56,7 @@ export function makeUpdateOrderStatus(deps: UpdateOrderStatusDeps): ApiHandler {
     }
     deps.metrics.count(BusinessMetric.StatusChanges);
     log.info("Order status changed", { from: order.status, to });
-    try {
-      await deps.notifier.notify(notificationFor(ORDER_STATUS_CHANGED, updated));
-    } catch (error) {
-      // The change stands: a customer e-mail that could not be sent is no reason to undo it.
-      deps.metrics.count(BusinessMetric.NotificationFailures);
-      log.warn("Customer notification failed", error instanceof Error ? error : String(error));
-      return json(200, { ...updated, message: "Order updated; the customer could not be notified." });
-    }
-    return json(200, { ...updated, message: "Order updated and customer notified." });
+    return json(200, { ...updated, message: STATUS_UPDATED_MESSAGE });
   });
 }
 
@@ -74,7 +65,6 @@ export const updateOrderStatus: ApiHandlerFactory = (adapters = {}) => {
   return withBusinessMetrics(adapters.metrics, (metrics) =>
     makeUpdateOrderStatus({
       orders: aws.orderRepository(),
-      notifier: adapters.notifications ?? aws.notifications(),
       metrics,
       now: () => new Date(),
     }),

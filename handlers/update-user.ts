@@ -1,5 +1,5 @@
 import { ConflictError, NotFoundError } from "../domain/errors";
-import type { SubscriptionRegistry, UserRepository } from "../domain/ports";
+import type { UserRepository } from "../domain/ports";
 import { parseUserChanges, type UserProfile } from "../domain/user";
 import { awsAdapters } from "./adapters/from-environment";
 import { type ApiHandler, type ApiHandlerFactory, callerOf, httpHandler, json, jsonBody } from "./http";
@@ -7,14 +7,13 @@ import { type ApiHandler, type ApiHandlerFactory, callerOf, httpHandler, json, j
 /** What `PUT /users/me` needs from the outside world. */
 export interface UpdateUserDeps {
   readonly users: UserRepository;
-  readonly subscriptions: SubscriptionRegistry;
   readonly now: () => Date;
 }
 
 /**
- * `PUT /users/me`: changes the caller's name and/or e-mail. A new e-mail moves the subscription:
- * the new one is made first, the profile is stored only if nobody changed it meanwhile, and then
- * the old subscription ends (or, when storing failed, the new one does).
+ * `PUT /users/me`: changes the caller's name, e-mail and/or whether they get order mail. The
+ * profile is stored only if nobody changed it since it was read, so that two updates never
+ * silently undo each other; the loser gets 409.
  */
 export function makeUpdateUser(deps: UpdateUserDeps): ApiHandler {
   return httpHandler(async (event) => {
@@ -24,30 +23,13 @@ export function makeUpdateUser(deps: UpdateUserDeps): ApiHandler {
     if (!current) {
       throw new NotFoundError("User", caller.userId);
     }
-    const { subscriptionArn: oldSubscription = "", ...profile } = current;
-    const updated: UserProfile = { ...profile, ...changes, updatedAt: deps.now().toISOString() };
-    const moves = updated.email !== current.email;
-    const subscriptionArn = moves ? await deps.subscriptions.subscribe(updated.email, updated.userId) : oldSubscription;
-    let stored = false;
-    try {
-      stored = await deps.users.update(updated, subscriptionArn, current.email);
-    } finally {
-      if (moves) {
-        await deps.subscriptions.unsubscribe(stored ? oldSubscription : subscriptionArn);
-      }
-    }
-    if (!stored) {
+    const updated: UserProfile = { ...current, ...changes, updatedAt: deps.now().toISOString() };
+    if (!(await deps.users.update(updated, current.updatedAt))) {
       throw new ConflictError("The profile changed while it was being updated; read it again and retry");
     }
     return json(200, updated);
   });
 }
 
-export const updateUser: ApiHandlerFactory = (adapters = {}) => {
-  const aws = awsAdapters();
-  return makeUpdateUser({
-    users: aws.userRepository(),
-    subscriptions: adapters.notifications ?? aws.notifications(),
-    now: () => new Date(),
-  });
-};
+export const updateUser: ApiHandlerFactory = () =>
+  makeUpdateUser({ users: awsAdapters().userRepository(), now: () => new Date() });

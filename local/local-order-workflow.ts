@@ -6,14 +6,11 @@ import type { TaskHandler } from "../handlers/tasks/task";
 import { State, type WorkflowResources, orderWorkflowDefinition } from "../workflow/definition";
 import { workflowTasks } from "../workflow/tasks";
 import { ORDER_WORKFLOW_STATE_MACHINE, runInvocation } from "./invocation";
-import { LOCAL_NOTIFICATIONS_TOPIC_ARN, type PublishParameters } from "./local-sns";
 
-/** What the local workflow runs in place of the cloud's task functions and SNS. */
+/** What the local workflow runs in place of the cloud's task functions. */
 export interface LocalWorkflowOptions {
   /** A handler per Task state that runs a function (`workflowTasks`); defaults to each task's own factory. */
   readonly tasks?: Partial<Record<string, TaskHandler>>;
-  /** Where `NotifyCustomer` publishes. */
-  readonly publish: (parameters: PublishParameters) => Promise<unknown>;
   /** Retry pauses in milliseconds instead of the definition's seconds (tests use 0). */
   readonly retryIntervalMs?: number;
 }
@@ -39,19 +36,18 @@ function failureOf(error: unknown): ExecutionResult {
 /**
  * The order workflow offline: the same definition (`orderWorkflowDefinition`) run by
  * `aws-local-stepfunctions`, with each Task state served by the same handler its cloud function
- * runs, and `NotifyCustomer` by the local SNS.
+ * runs.
  */
 export function localOrderWorkflow(options: LocalWorkflowOptions): OrderWorkflow {
   const definition = orderWorkflowDefinition({
     taskArns: Object.fromEntries(
       workflowTasks.map((task) => [task.state, localFunctionArn(task.functionName)]),
     ) as WorkflowResources["taskArns"],
-    notificationsTopicArn: LOCAL_NOTIFICATIONS_TOPIC_ARN,
   });
   const machine = new StateMachine(definition as ConstructorParameters<typeof StateMachine>[0]);
   // The emulator types inputs and results as JSON values; the handlers take and give exactly that.
   const asLocal = (handler: (input: never) => Promise<unknown>) => handler as unknown as LocalHandlers[string];
-  const handlers: LocalHandlers = { [State.NotifyCustomer]: asLocal(options.publish) };
+  const handlers: LocalHandlers = {};
   for (const task of workflowTasks) {
     const handler = options.tasks?.[task.state] ?? task.handler();
     const target = { kind: "function", functionName: task.functionName } as const;

@@ -1,4 +1,3 @@
-import { ORDER_PLACED, RECIPIENT_ATTRIBUTE, type TextTemplate } from "../domain/notifications";
 import { WorkflowError } from "../domain/placement";
 
 /** The workflow's states. The first five keep the names and meaning of the original design. */
@@ -9,8 +8,6 @@ export const State = {
   OutOfStock: "OutOfStock",
   DescribeShortage: "DescribeShortage",
   UnknownProduct: "UnknownProduct",
-  NotifyCustomer: "NotifyCustomer",
-  NotificationFailed: "NotificationFailed",
   OrderPlaced: "OrderPlaced",
   ReleaseStock: "ReleaseStock",
   OrderFailed: "OrderFailed",
@@ -34,24 +31,13 @@ export type TaskState = (typeof TASK_STATES)[number];
 export interface WorkflowResources {
   /** The function behind each of `TASK_STATES`. */
   readonly taskArns: Readonly<Record<TaskState, string>>;
-  /** Topic `NotifyCustomer` publishes to. */
-  readonly notificationsTopicArn: string;
 }
-
-/** Step Functions' direct SNS integration. */
-export const SNS_PUBLISH = "arn:aws:states:::sns:publish";
 
 /** Longest run: the API waits for the end, and API Gateway gives up after 30 s. */
 export const WORKFLOW_TIMEOUT_SECONDS = 25;
 
 /** The workflow's input: the order the API validated, with its id and owner. */
 const ORDER = "$.order";
-
-/** `States.Format` call that renders a template from the order, exactly like `formatText`. */
-export function statesFormat(template: TextTemplate): string {
-  const text = template.text.replace(/[\\'{}]/g, (c) => `\\${c}`).replace(/\\\{\\\}/g, "{}");
-  return `States.Format('${text}', ${template.fields.map((field) => `${ORDER}.${field}`).join(", ")})`;
-}
 
 const retryTransient = (maxAttempts: number) => [
   { ErrorEquals: [...TRANSIENT_ERRORS], IntervalSeconds: 1, MaxAttempts: maxAttempts, BackoffRate: 2 },
@@ -62,12 +48,13 @@ const retryTransient = (maxAttempts: number) => [
  * real ARNs and the local stack runs it in `aws-local-stepfunctions`.
  *
  * CheckInventory reserves stock atomically; IsAvailable branches on that decision; CreateOrder
- * writes the order; NotifyCustomer e-mails the customer. If CreateOrder fails, ReleaseStock gives
- * the units back before the execution fails. A failed e-mail does not undo a placed order.
+ * writes the order. If CreateOrder fails, ReleaseStock gives the units back before the execution
+ * fails. The workflow sends no mail: the order's write is an `OrderPlaced` event on the orders
+ * table's change stream, and that event e-mails the customer (`events/functions.ts`).
  */
 export function orderWorkflowDefinition(resources: WorkflowResources) {
   return {
-    Comment: "Reserve stock, create the order, tell the customer; give the stock back if the order cannot be created",
+    Comment: "Reserve stock and create the order; give the stock back if the order cannot be created",
     StartAt: State.CheckInventory,
     TimeoutSeconds: WORKFLOW_TIMEOUT_SECONDS,
     States: {
@@ -113,25 +100,6 @@ export function orderWorkflowDefinition(resources: WorkflowResources) {
         ResultPath: null,
         Retry: retryTransient(3),
         Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.failure", Next: State.ReleaseStock }],
-        Next: State.NotifyCustomer,
-      },
-      [State.NotifyCustomer]: {
-        Type: "Task",
-        Resource: SNS_PUBLISH,
-        Parameters: {
-          TopicArn: resources.notificationsTopicArn,
-          "Subject.$": statesFormat(ORDER_PLACED.subject),
-          "Message.$": statesFormat(ORDER_PLACED.message),
-          MessageAttributes: { [RECIPIENT_ATTRIBUTE]: { DataType: "String", "StringValue.$": `${ORDER}.ownerId` } },
-        },
-        ResultPath: null,
-        Retry: [{ ErrorEquals: ["States.TaskFailed"], IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2 }],
-        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.notificationFailure", Next: State.NotificationFailed }],
-        Next: State.OrderPlaced,
-      },
-      [State.NotificationFailed]: {
-        Type: "Pass",
-        Comment: "The order stands: a confirmation e-mail that could not be sent is no reason to undo it",
         Next: State.OrderPlaced,
       },
       [State.OrderPlaced]: {

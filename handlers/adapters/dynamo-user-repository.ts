@@ -1,17 +1,18 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { UserRepository } from "../../domain/ports";
-import type { UserProfile } from "../../domain/user";
+import { ORDER_MAIL_DEFAULT, type UserProfile } from "../../domain/user";
 import { usersTable } from "../../storage/tables";
 import { classifyDynamoDbError, isConditionFailure, withDynamoDbErrors } from "./dynamodb-errors";
 
-function toProfile(item: Record<string, unknown>): UserProfile & { subscriptionArn?: string } {
+/** A stored profile; one stored before order mail could be turned off has it on. */
+function toProfile(item: Record<string, unknown>): UserProfile {
   return {
     userId: item["userId"] as string,
     name: item["name"] as string,
     email: item["email"] as string,
+    orderMail: typeof item["orderMail"] === "boolean" ? item["orderMail"] : ORDER_MAIL_DEFAULT,
     createdAt: item["createdAt"] as string,
     updatedAt: item["updatedAt"] as string,
-    ...(typeof item["subscriptionArn"] === "string" ? { subscriptionArn: item["subscriptionArn"] } : {}),
   };
 }
 
@@ -19,7 +20,7 @@ function toProfile(item: Record<string, unknown>): UserProfile & { subscriptionA
 export function dynamoUserRepository(client: DynamoDBDocumentClient, tableName: string): UserRepository {
   const key = usersTable.partitionKey.name;
 
-  async function put(item: Record<string, unknown>, condition: string, values?: Record<string, unknown>) {
+  async function put(item: UserProfile, condition: string, values?: Record<string, unknown>) {
     try {
       await client.send(
         new PutCommand({
@@ -44,9 +45,8 @@ export function dynamoUserRepository(client: DynamoDBDocumentClient, tableName: 
       return Item ? toProfile(Item) : undefined;
     },
 
-    create: (profile, subscriptionArn) => put({ ...profile, subscriptionArn }, `attribute_not_exists(${key})`),
+    create: (profile) => put(profile, `attribute_not_exists(${key})`),
 
-    update: (profile, subscriptionArn, expectedEmail) =>
-      put({ ...profile, subscriptionArn }, "email = :expected", { ":expected": expectedEmail }),
+    update: (profile, expectedUpdatedAt) => put(profile, "updatedAt = :expected", { ":expected": expectedUpdatedAt }),
   };
 }

@@ -1,35 +1,42 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import { Tracer } from "@aws-lambda-powertools/tracer";
 import type {
+  EventPublisher,
   InventoryRepository,
-  Notifier,
+  Mailer,
   OrderRepository,
   OrderWorkflow,
-  SubscriptionRegistry,
   UserRepository,
 } from "../../domain/ports";
 import { idempotencyTable, inventoryTable, ordersTable, usersTable } from "../../storage/tables";
 import { dynamoInventoryRepository } from "./dynamo-inventory-repository";
 import { dynamoOrderRepository } from "./dynamo-order-repository";
 import { dynamoUserRepository } from "./dynamo-user-repository";
+import { SES_CLIENT_RETRIES, sesMailer } from "./ses-mailer";
 import { sfnOrderWorkflow } from "./sfn-order-workflow";
-import { snsNotifications } from "./sns-notifications";
+import { snsEventPublisher } from "./sns-event-publisher";
 
 /**
  * Environment variables, other than table names, through which a deployment wires a function to
  * the resources it may use (`HandlerFunction` sets exactly those its grants name).
  */
 export const SERVICE_ENV = {
-  notificationsTopicArn: "NOTIFICATIONS_TOPIC_ARN",
   orderWorkflowArn: "ORDER_WORKFLOW_ARN",
+  /** The order-events topic (`events:publish`). */
+  eventsTopicArn: "EVENTS_TOPIC_ARN",
+  /** The sender address of customer mail, an SES identity of the stack (`mail:send`). */
+  mailFrom: "MAIL_FROM",
+  /** The SES configuration set customer mail goes through (`mail:send`). */
+  mailConfigurationSet: "MAIL_CONFIGURATION_SET",
 } as const;
 
 /** A setting the deployment must provide; its absence is a wiring bug, reported at cold start. */
-function requiredEnv(name: string): string {
+export function requiredEnv(name: string): string {
   const value = process.env[name];
   if (value === undefined || value === "") {
     throw new Error(`Environment variable ${name} is not set`);
@@ -59,11 +66,18 @@ export function awsAdapters() {
 
     userRepository: (): UserRepository => dynamoUserRepository(documentClient(), requiredEnv(usersTable.envVar)),
 
-    notifications: (): Notifier & SubscriptionRegistry =>
-      snsNotifications(traced(new SNSClient({})), requiredEnv(SERVICE_ENV.notificationsTopicArn)),
-
     orderWorkflow: (): OrderWorkflow =>
       sfnOrderWorkflow(traced(new SFNClient({})), requiredEnv(SERVICE_ENV.orderWorkflowArn)),
+
+    eventPublisher: (): EventPublisher =>
+      snsEventPublisher(traced(new SNSClient({})), requiredEnv(SERVICE_ENV.eventsTopicArn)),
+
+    // The SDK retries SES's throttling and its own faults with back-off before the mailer sees them.
+    mailer: (): Mailer =>
+      sesMailer(traced(new SESv2Client(SES_CLIENT_RETRIES)), {
+        from: requiredEnv(SERVICE_ENV.mailFrom),
+        configurationSet: requiredEnv(SERVICE_ENV.mailConfigurationSet),
+      }),
 
     idempotencyStore: (): DynamoDBPersistenceLayer =>
       new DynamoDBPersistenceLayer({

@@ -1,6 +1,6 @@
 import { MetricUnit, Metrics } from "@aws-lambda-powertools/metrics";
 import type { BusinessMetrics } from "../../domain/ports";
-import { type ApiHandler, decorated } from "../http";
+import { type LambdaHandler, decorated } from "../http";
 
 /**
  * Builds a handler that counts business metrics: with the counter given (the local stack's), or
@@ -9,10 +9,10 @@ import { type ApiHandler, decorated } from "../http";
  * metric on a cold start. The namespace and service come from `POWERTOOLS_METRICS_NAMESPACE` and
  * `POWERTOOLS_SERVICE_NAME`, which the deployment sets per stack.
  */
-export function withBusinessMetrics(
+export function withBusinessMetrics<H extends LambdaHandler>(
   given: BusinessMetrics | undefined,
-  make: (metrics: BusinessMetrics) => ApiHandler,
-): ApiHandler {
+  make: (metrics: BusinessMetrics) => H,
+): H {
   if (given) return make(given);
   const metrics = new Metrics();
   const handler = make({

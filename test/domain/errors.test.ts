@@ -21,6 +21,7 @@ function everyError(): Error[] {
     new errors.IdempotencyKeyReusedError(),
     new errors.RequestInProgressError(),
     new errors.TransientError("DynamoDB: ThrottlingException"),
+    new errors.MailRejectedError("SES refused the mail: MessageRejected", { cause: "unverified recipient" }),
   ];
 }
 

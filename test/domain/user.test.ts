@@ -28,10 +28,17 @@ describe("user profiles", () => {
       .that.includes({ field: "name" });
   });
 
-  it("updates name or e-mail, and refuses an update of neither", () => {
+  it("updates name, e-mail or order mail, and refuses an update of none", () => {
     expect(parseUserChanges({ email: "new@example.com" })).to.deep.equal({ email: "new@example.com" });
+    expect(parseUserChanges({ orderMail: false })).to.deep.equal({ orderMail: false });
     expect(() => parseUserChanges({ nickname: "x" }))
-      .to.throw(ValidationError, "body must change name or email")
+      .to.throw(ValidationError, "body must change name, email or orderMail")
       .that.includes({ field: "body" });
+  });
+
+  it("refuses an orderMail that is not a boolean, naming orderMail", () => {
+    expect(() => parseUserChanges({ orderMail: "off" }))
+      .to.throw(ValidationError, "orderMail must be true or false")
+      .that.includes({ field: "orderMail" });
   });
 });

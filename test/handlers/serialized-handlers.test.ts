@@ -5,6 +5,7 @@ import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { routes } from "../../api/routes";
+import { eventPublisher, orderMailer } from "../../events/functions";
 import type { Order } from "../../domain/order";
 import { SERVICE_ENV } from "../../handlers/adapters/from-environment";
 import type { ApiHandler, ApiResult } from "../../handlers/http";
@@ -16,10 +17,11 @@ import { workflowTasks } from "../../workflow/tasks";
 import { apiEvent, claimsFor } from "../support/api-events";
 import { dynamoDbLocal, freshTable } from "../support/dynamodb";
 
-/** Every function `pulumi up` packages: the routes' and the workflow tasks'. */
+/** Every function `pulumi up` packages: the routes', the workflow tasks' and the event-driven ones. */
 const functions: readonly { name: string; factory: () => unknown }[] = [
   ...routes.map((route) => ({ name: route.functionName, factory: route.handler })),
   ...workflowTasks.map((task) => ({ name: task.functionName, factory: task.handler })),
+  ...[eventPublisher, orderMailer].map((fn) => ({ name: fn.functionName, factory: fn.handler })),
 ];
 
 /** Serializes a factory exactly as `aws.lambda.CallbackFunction` (and `infra/handler-code.ts`) does before `pulumi up` bundles it. */
@@ -56,7 +58,7 @@ describe("Functions as `pulumi up` packages them", function () {
 
       expect(text).to.include("exports.handler");
       for (const required of requiredPackages(text)) {
-        expect(required).to.match(/^(valibot|@aws-sdk\/[a-z-]+|@aws-lambda-powertools\/[a-z-]+)$/);
+        expect(required).to.match(/^(valibot|@aws-sdk\/[a-z0-9-]+|@aws-lambda-powertools\/[a-z-]+)$/);
       }
     });
   }
@@ -75,7 +77,9 @@ describe("Functions as `pulumi up` packages them", function () {
         [inventoryTable.envVar]: await freshTable(inventoryTable),
         [usersTable.envVar]: await freshTable(usersTable),
         [idempotencyTable.envVar]: await freshTable(idempotencyTable),
-        [SERVICE_ENV.notificationsTopicArn]: "arn:aws:sns:us-east-1:000000000000:unreachable",
+        [SERVICE_ENV.eventsTopicArn]: "arn:aws:sns:us-east-1:000000000000:unreachable",
+        [SERVICE_ENV.mailFrom]: "orders@unreachable.example.com",
+        [SERVICE_ENV.mailConfigurationSet]: "unreachable",
         [SERVICE_ENV.orderWorkflowArn]: "arn:aws:states:us-east-1:000000000000:stateMachine:unreachable",
         AWS_ENDPOINT_URL_DYNAMODB: endpoint,
         AWS_REGION: "us-east-1",
@@ -128,7 +132,6 @@ describe("Functions as `pulumi up` packages them", function () {
       );
       const workflow = localOrderWorkflow({
         tasks: Object.fromEntries(workflowTasks.map((task) => [task.state, packagedHandler(task.functionName)])),
-        publish: async () => ({}),
         retryIntervalMs: 0,
       });
       const order: Order = {
@@ -187,6 +190,57 @@ describe("Functions as `pulumi up` packages them", function () {
         { message: "email must be an e-mail address", field: "email" },
       ]);
       expect([notAdmin.statusCode, json(notAdmin)]).to.deep.equal([403, { message: "Forbidden" }]);
+    });
+
+    it("reads a change stream and a mail queue, with the domain's rules intact", async () => {
+      const invoke = (name: string, event: unknown) =>
+        (packagedHandler(name) as unknown as (event: unknown, context: unknown) => Promise<unknown>)(
+          event,
+          lambdaContext({ functionName: name, memoryMb: 256, timeoutSeconds: 10, region: "us-east-1", accountId: "0" }),
+        );
+      const removedItem = {
+        eventID: "change-1",
+        eventName: "REMOVE",
+        eventSourceARN: `arn:aws:dynamodb:us-east-1:0:table/${process.env[inventoryTable.envVar]}/stream/label`,
+        dynamodb: {
+          ApproximateCreationDateTime: 1796032800,
+          SequenceNumber: "1",
+          OldImage: { itemId: { S: "Headlight" }, quantity: { N: "4" } },
+        },
+      };
+      const sqsMessage = (messageId: string, body: string) => ({
+        messageId,
+        body,
+        attributes: { ApproximateReceiveCount: "1" },
+        eventSource: "aws:sqs",
+      });
+      const nobodysOrder = {
+        id: "change-2",
+        type: "OrderPlaced",
+        version: 1,
+        occurredAt: "2026-11-27T10:00:00.000Z",
+        data: {
+          order: {
+            OrderId: "00000000-0000-4000-8000-000000000009",
+            ownerId: "nobody",
+            customerName: "Nobody",
+            product: "Headlight",
+            quantity: 1,
+            status: "PLACED",
+            createdAt: "2026-11-27T10:00:00.000Z",
+          },
+        },
+      };
+
+      // A change that makes no event publishes nothing, so no SNS call is made.
+      const read = await invoke("publish-events", { Records: [removedItem] });
+      // No profile: no mail, so no SES call; the idempotency record goes to DynamoDB Local.
+      const mailed = await invoke("send-order-mail", {
+        Records: [sqsMessage("m-1", "{not json"), sqsMessage("m-2", JSON.stringify(nobodysOrder))],
+      });
+
+      expect(read).to.deep.equal({ batchItemFailures: [] });
+      expect(mailed).to.deep.equal({ batchItemFailures: [{ itemIdentifier: "m-1" }] });
     });
   });
 });

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import type { UserProfile } from "../../domain/user";
 import type { ApiResult } from "../../handlers/http";
 import { apiEvent, claimsFor } from "../support/api-events";
 import { type OrderSystem, orderSystem } from "../support/order-system";
@@ -24,7 +25,7 @@ describe("user handlers on DynamoDB Local", function () {
     system.api.updateUser(apiEvent({ routeKey: "PUT /users/me", claims, body: JSON.stringify(body) }));
   const read = (claims: Record<string, string>) => system.api.getUser(apiEvent({ routeKey: "GET /users/me", claims }));
 
-  it("creates the caller's profile with 201 and subscribes its e-mail to the caller's order mail only", async () => {
+  it("creates the caller's profile with 201, order mail on, and nothing else per customer", async () => {
     const result = await create(alice, { name: "Alice", email: "Alice@Example.com", userId: "mallory" });
 
     expect(result.statusCode).to.equal(201);
@@ -32,54 +33,74 @@ describe("user handlers on DynamoDB Local", function () {
       userId: "alice",
       name: "Alice",
       email: "alice@example.com",
+      orderMail: true,
       createdAt: "2026-11-27T10:00:00.000Z",
       updatedAt: "2026-11-27T10:00:00.000Z",
     });
-    expect(system.sns.list().map(({ email, filterPolicy }) => ({ email, filterPolicy }))).to.deep.equal([
-      { email: "alice@example.com", filterPolicy: { userId: ["alice"] } },
-    ]);
     expect(bodyOf(await read(alice))).to.deep.equal(bodyOf(result));
+    expect(await system.users.get("alice")).to.deep.equal(bodyOf(result));
   });
 
-  it("answers 409 to a second profile and leaves one subscription", async () => {
-    await create(alice, { name: "Alice", email: "alice@example.com" });
+  it("answers 409 to a second profile and keeps the first", async () => {
+    const first = await create(alice, { name: "Alice", email: "alice@example.com" });
 
     const again = await create(alice, { name: "Alice", email: "other@example.com" });
 
     expect(again.statusCode).to.equal(409);
     expect(bodyOf(again)).to.deep.equal({ message: "A profile already exists for this user" });
-    expect(system.sns.list().map((s) => s.email)).to.deep.equal(["alice@example.com"]);
+    expect(bodyOf(await read(alice))).to.deep.equal(bodyOf(first));
   });
 
-  it("answers 409 when another user's profile already receives mail at that address", async () => {
+  it("lets two users give the same address: order mail goes to an order's owner, not to an address", async () => {
     await create(alice, { name: "Alice", email: "shared@example.com" });
 
     const result = await create(bob, { name: "Bob", email: "shared@example.com" });
 
-    expect(result.statusCode).to.equal(409);
-    expect(bodyOf(await read(bob))).to.deep.equal({ message: "User not found" });
+    expect(result.statusCode).to.equal(201);
   });
 
-  it("moves the subscription when the e-mail changes", async () => {
+  const orderMailSwitches: [string, boolean[], boolean][] = [
+    ["turns order mail off", [false], false],
+    ["turns order mail back on", [false, true], true],
+    ["keeps order mail off when it is turned off twice", [false, false], false],
+  ];
+  for (const [what, switches, expected] of orderMailSwitches) {
+    it(`${what}, and shows it`, async () => {
+      await create(alice, { name: "Alice", email: "alice@example.com" });
+
+      const results = [];
+      for (const orderMail of switches) results.push(await update(alice, { orderMail }));
+
+      expect(results.map((result) => result.statusCode)).to.deep.equal(switches.map(() => 200));
+      expect(bodyOf(results.at(-1) as ApiResult)).to.include({ orderMail: expected, name: "Alice" });
+      expect(bodyOf(await read(alice))).to.include({ orderMail: expected });
+    });
+  }
+
+  it("changes the e-mail, keeping whether order mail is on", async () => {
     await create(alice, { name: "Alice", email: "old@example.com" });
+    await update(alice, { orderMail: false });
 
     const result = await update(alice, { email: "new@example.com" });
-    await system.sns.notify({ userId: "alice", subject: "s", message: "m" });
 
     expect(result.statusCode).to.equal(200);
-    expect(bodyOf(result)).to.include({ name: "Alice", email: "new@example.com" });
-    expect(system.sns.list().map((s) => s.email)).to.deep.equal(["new@example.com"]);
-    expect(system.mailbox.list().map((mail) => mail.to)).to.deep.equal(["new@example.com"]);
+    expect(bodyOf(result)).to.include({ name: "Alice", email: "new@example.com", orderMail: false });
+    expect(await system.users.get("alice")).to.include({ email: "new@example.com", orderMail: false });
   });
 
-  it("keeps the subscription when only the name changes", async () => {
+  it("stores no update of a profile that changed after it was read (PUT /users/me answers 409), keeping the other change", async () => {
     await create(alice, { name: "Alice", email: "alice@example.com" });
-    const [before] = system.sns.list();
+    const read = await system.users.get("alice");
+    const other = { ...(read as UserProfile), name: "Alice Liddell", updatedAt: "2026-11-27T10:00:05.000Z" };
+    await system.users.update(other, (read as UserProfile).updatedAt);
 
-    await update(alice, { name: "Alice Liddell" });
+    const stale = await system.users.update(
+      { ...(read as UserProfile), orderMail: false },
+      (read as UserProfile).updatedAt,
+    );
 
-    expect(system.sns.list()).to.deep.equal([before]);
-    expect(bodyOf(await read(alice))).to.include({ name: "Alice Liddell" });
+    expect(stale).to.equal(false);
+    expect(await system.users.get("alice")).to.deep.equal(other);
   });
 
   it("answers 404 before the profile exists", async () => {
@@ -87,9 +108,12 @@ describe("user handlers on DynamoDB Local", function () {
     expect((await update(alice, { name: "A" })).statusCode).to.equal(404);
   });
 
-  it("answers 400 naming the field for a bad profile", async () => {
+  it("answers 400 naming the field for a bad profile or a bad change", async () => {
     const missing = await create(alice, { name: "Alice" });
     const badEmail = await create(alice, { name: "Alice", email: "alice" });
+    await create(alice, { name: "Alice", email: "alice@example.com" });
+    const badSwitch = await update(alice, { orderMail: "no" });
+    const nothing = await update(alice, { nickname: "Al" });
 
     expect(bodyOf(missing)).to.deep.equal({
       message: "Missing required fields",
@@ -97,7 +121,8 @@ describe("user handlers on DynamoDB Local", function () {
       requiredFields: ["name", "email"],
     });
     expect(bodyOf(badEmail)).to.deep.equal({ message: "email must be an e-mail address", field: "email" });
-    expect(system.sns.list()).to.deep.equal([]);
+    expect(bodyOf(badSwitch)).to.deep.equal({ message: "orderMail must be true or false", field: "orderMail" });
+    expect(bodyOf(nothing)).to.deep.equal({ message: "body must change name, email or orderMail", field: "body" });
   });
 });
 

@@ -22,9 +22,7 @@ import { makeUpdateUser } from "../../handlers/update-user";
 import { type InvocationTarget, runInvocation } from "../../local/invocation";
 import { lambdaContext } from "../../local/lambda-context";
 import { localOrderWorkflow } from "../../local/local-order-workflow";
-import { LocalSns } from "../../local/local-sns";
 import { LocalMetrics } from "../../local/local-metrics";
-import { Mailbox } from "../../local/mailbox";
 import { idempotencyTable, inventoryTable, ordersTable, usersTable } from "../../storage/tables";
 import { State } from "../../workflow/definition";
 import { documentClient, dynamoDbLocal, freshTable } from "./dynamodb";
@@ -35,8 +33,6 @@ export interface OrderSystem {
   readonly orders: OrderRepository;
   readonly inventory: InventoryRepository;
   readonly users: UserRepository;
-  readonly sns: LocalSns;
-  readonly mailbox: Mailbox;
   readonly metrics: LocalMetrics;
   /** Each route's function, invoked as Lambda would: with a fresh context per call. */
   readonly api: Readonly<Record<ApiName, (event: ApiEvent) => Promise<ApiResult>>>;
@@ -86,7 +82,7 @@ export interface OrderSystemOptions {
   readonly now?: () => Date;
 }
 
-/** Builds the whole API on fresh tables, with the local workflow and the local SNS. */
+/** Builds the whole API on fresh tables, with the local workflow. */
 export async function orderSystem(options: OrderSystemOptions = {}): Promise<OrderSystem> {
   const client = await documentClient();
   const { endpoint } = await dynamoDbLocal();
@@ -99,9 +95,7 @@ export async function orderSystem(options: OrderSystemOptions = {}): Promise<Ord
   const orders = dynamoOrderRepository(client, tables);
   const inventory = dynamoInventoryRepository(client, tables.inventory);
   const users = dynamoUserRepository(client, tables.users);
-  const mailbox = new Mailbox();
   const metrics = new LocalMetrics();
-  const sns = new LocalSns(mailbox);
   const now = options.now ?? (() => new Date());
   const orderWorkflow = localOrderWorkflow({
     tasks: {
@@ -109,7 +103,6 @@ export async function orderSystem(options: OrderSystemOptions = {}): Promise<Ord
       [State.CreateOrder]: makeCreateOrder({ orders }),
       [State.ReleaseStock]: makeReleaseStock({ inventory }),
     },
-    publish: (parameters) => sns.publish(parameters),
     retryIntervalMs: 0,
   });
   const idempotency = new DynamoDBPersistenceLayer({
@@ -121,8 +114,6 @@ export async function orderSystem(options: OrderSystemOptions = {}): Promise<Ord
     orders,
     inventory,
     users,
-    sns,
-    mailbox,
     metrics,
     api: asLambda({
       placeOrder: makePlaceOrder({
@@ -135,10 +126,10 @@ export async function orderSystem(options: OrderSystemOptions = {}): Promise<Ord
       listOrders: makeListOrders({ orders }),
       getOrder: makeGetOrder({ orders }),
       deleteOrder: makeDeleteOrder({ orders }),
-      updateOrderStatus: makeUpdateOrderStatus({ orders, notifier: sns, metrics, now }),
-      createUser: makeCreateUser({ users, subscriptions: sns, now }),
+      updateOrderStatus: makeUpdateOrderStatus({ orders, metrics, now }),
+      createUser: makeCreateUser({ users, now }),
       getUser: makeGetUser({ users }),
-      updateUser: makeUpdateUser({ users, subscriptions: sns, now }),
+      updateUser: makeUpdateUser({ users, now }),
       listInventory: makeListInventory({ inventory }),
       setStock: makeSetStock({ inventory, now }),
     }),

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { BusinessMetric, type BusinessMetrics } from "../../../domain/ports";
 import { withBusinessMetrics } from "../../../handlers/adapters/powertools-metrics";
-import { json } from "../../../handlers/http";
+import { type ApiHandler, json } from "../../../handlers/http";
 import { LocalMetrics } from "../../../local/local-metrics";
 import { lambdaContext } from "../../../local/lambda-context";
 import { apiEvent } from "../../support/api-events";
@@ -31,12 +31,14 @@ const context = () =>
     accountId: "000000000000",
   });
 
-/** A route that counts a status change and a failed notification, as a status update whose e-mail failed does. */
-const counting = (metrics: BusinessMetrics) => async () => {
-  metrics.count(BusinessMetric.StatusChanges);
-  metrics.count(BusinessMetric.NotificationFailures);
-  return json(200, {});
-};
+/** A handler that counts two business metrics in one invocation. */
+const counting =
+  (metrics: BusinessMetrics): ApiHandler =>
+  async () => {
+    metrics.count(BusinessMetric.StatusChanges);
+    metrics.count(BusinessMetric.NotificationFailures);
+    return json(200, {});
+  };
 
 describe("withBusinessMetrics", () => {
   const saved = { ...process.env };

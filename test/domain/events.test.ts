@@ -1,0 +1,110 @@
+import { expect } from "chai";
+import * as v from "valibot";
+import { EVENT_VERSION, OmsEventSchema, type TableChange, eventFromChange } from "../../domain/events";
+import type { Order } from "../../domain/order";
+
+const order: Order = {
+  OrderId: "ec6b14fa-d31a-4c83-9fc4-9ee5e62a5c11",
+  ownerId: "467ebf83",
+  customerName: "Dinesh",
+  product: "Headlight",
+  quantity: 2,
+  status: "PLACED",
+  createdAt: "2026-11-27T10:00:00.000Z",
+};
+/** An order as the table stores it: with the attributes only its indexes need. */
+const stored = (o: Order) => ({ ...o, kind: "ORDER" });
+const shipped: Order = { ...order, status: "SHIPPED", updatedAt: "2026-11-27T11:00:00.000Z" };
+
+const at = "2026-11-27T11:00:00.000Z";
+const change = (rest: Omit<TableChange, "id" | "at">): TableChange => ({ id: "change-1", at, ...rest });
+const envelope = { id: "change-1", version: EVENT_VERSION, occurredAt: at };
+
+describe("eventFromChange", () => {
+  const cases: [string, TableChange, unknown][] = [
+    [
+      "an order written is placed",
+      change({ table: "orders", kind: "INSERT", after: stored(order) }),
+      { ...envelope, type: "OrderPlaced", data: { order } },
+    ],
+    [
+      "an order whose status differs changed status, from the old to the new",
+      change({ table: "orders", kind: "MODIFY", before: stored(order), after: stored(shipped) }),
+      { ...envelope, type: "OrderStatusChanged", data: { order: shipped, from: "PLACED", to: "SHIPPED" } },
+    ],
+    [
+      "an order rewritten in the same status makes no event",
+      change({ table: "orders", kind: "MODIFY", before: stored(order), after: stored(order) }),
+      undefined,
+    ],
+    [
+      "an unshipped order removed is deleted, its stock given back",
+      change({ table: "orders", kind: "REMOVE", before: stored(order) }),
+      { ...envelope, type: "OrderDeleted", data: { order, stockReturned: true } },
+    ],
+    [
+      "a shipped order removed is deleted, its stock not given back",
+      change({ table: "orders", kind: "REMOVE", before: stored(shipped) }),
+      { ...envelope, type: "OrderDeleted", data: { order: shipped, stockReturned: false } },
+    ],
+    [
+      "a new item changes stock from 0",
+      change({ table: "inventory", kind: "INSERT", after: { itemId: "Headlight", quantity: 4 } }),
+      { ...envelope, type: "StockChanged", data: { itemId: "Headlight", from: 0, to: 4 } },
+    ],
+    [
+      "an item whose free units differ changes stock",
+      change({
+        table: "inventory",
+        kind: "MODIFY",
+        before: { itemId: "Headlight", quantity: 4 },
+        after: { itemId: "Headlight", quantity: 2, reservations: new Set([order.OrderId]) },
+      }),
+      { ...envelope, type: "StockChanged", data: { itemId: "Headlight", from: 4, to: 2 } },
+    ],
+    [
+      "an item whose reservation is consumed, its free units unchanged, makes no event",
+      change({
+        table: "inventory",
+        kind: "MODIFY",
+        before: { itemId: "Headlight", quantity: 2, reservations: new Set([order.OrderId]) },
+        after: { itemId: "Headlight", quantity: 2 },
+      }),
+      undefined,
+    ],
+    [
+      "a new item with no stock makes no event",
+      change({ table: "inventory", kind: "INSERT", after: { itemId: "Headlight", quantity: 0 } }),
+      undefined,
+    ],
+    [
+      "an item removed makes no event",
+      change({ table: "inventory", kind: "REMOVE", before: { itemId: "Headlight", quantity: 4 } }),
+      undefined,
+    ],
+  ];
+
+  for (const [what, input, expected] of cases) {
+    it(`says ${what}`, () => {
+      const event = eventFromChange(input);
+
+      expect(event).to.deep.equal(expected);
+      if (event) expect(v.is(OmsEventSchema, event), "a valid event").to.equal(true);
+    });
+  }
+
+  it("gives a change delivered again the same event, id included", () => {
+    const input = change({ table: "orders", kind: "INSERT", after: stored(order) });
+
+    expect(eventFromChange({ ...input })).to.deep.equal(eventFromChange(input));
+  });
+
+  it("refuses a stored item that is not valid, naming the change and the table", () => {
+    const input = change({ table: "orders", kind: "INSERT", after: { ...stored(order), quantity: "two" } });
+
+    expect(() => eventFromChange(input)).to.throw(
+      Error,
+      /^Change change-1 on orders holds an item that is not valid: /,
+    );
+  });
+});

@@ -1,0 +1,104 @@
+import { expect } from "chai";
+import { EVENT_TYPES, EVENT_VERSION, EventType, type OmsEvent } from "../../domain/events";
+import {
+  CUSTOMER_MAIL_EVENT_TYPES,
+  type CustomerMailEvent,
+  STOP_ORDER_MAIL,
+  isCustomerMailEvent,
+  mailRecipientId,
+  orderMail,
+} from "../../domain/mail";
+import type { Order } from "../../domain/order";
+
+const order: Order = {
+  OrderId: "ec6b14fa-d31a-4c83-9fc4-9ee5e62a5c11",
+  ownerId: "467ebf83",
+  customerName: "Kamlesh",
+  product: "Headlight",
+  quantity: 2,
+  status: "PLACED",
+  createdAt: "2026-11-27T10:00:00.000Z",
+};
+const shipped: Order = { ...order, status: "SHIPPED", updatedAt: "2026-11-27T11:00:00.000Z" };
+const envelope = { id: "change-1", version: EVENT_VERSION, occurredAt: "2026-11-27T11:00:00.000Z" } as const;
+const dinesh = { name: "Dinesh", email: "dinesh@example.com" };
+
+describe("order mail", () => {
+  const cases: [string, CustomerMailEvent, { subject: string; lines: string[] }][] = [
+    [
+      "an order placed",
+      { ...envelope, type: EventType.OrderPlaced, data: { order } },
+      {
+        subject: `Your order ${order.OrderId} is placed`,
+        lines: [`Hello Dinesh, your order ${order.OrderId} is placed.`, `Status: PLACED`],
+      },
+    ],
+    [
+      "a status change, from the old status to the new",
+      { ...envelope, type: EventType.OrderStatusChanged, data: { order: shipped, from: "PLACED", to: "SHIPPED" } },
+      {
+        subject: `Your order ${order.OrderId} is SHIPPED`,
+        lines: [`Hello Dinesh, your order ${order.OrderId} has moved from PLACED to SHIPPED.`, `Status: SHIPPED`],
+      },
+    ],
+    [
+      "an unshipped order deleted",
+      { ...envelope, type: EventType.OrderDeleted, data: { order, stockReturned: true } },
+      {
+        subject: `Your order ${order.OrderId} is deleted`,
+        lines: [
+          `Hello Dinesh, your order ${order.OrderId} is deleted; nothing will be shipped.`,
+          `Status: deleted (it was PLACED)`,
+        ],
+      },
+    ],
+    [
+      "a shipped order deleted",
+      { ...envelope, type: EventType.OrderDeleted, data: { order: shipped, stockReturned: false } },
+      {
+        subject: `Your order ${order.OrderId} is deleted`,
+        lines: [`Hello Dinesh, your order ${order.OrderId} is deleted.`, `Status: deleted (it was SHIPPED)`],
+      },
+    ],
+  ];
+
+  for (const [what, event, expected] of cases) {
+    it(`tells the recipient about ${what}: the order id, its items, its status and how to stop order mail`, () => {
+      const mail = orderMail(event, dinesh);
+      const lines = mail.text.split("\n");
+
+      expect(mail.to).to.equal("dinesh@example.com");
+      expect(mail.subject).to.equal(expected.subject);
+      expect(lines).to.include.members([
+        ...expected.lines,
+        `Order:  ${order.OrderId}`,
+        "  Headlight × 2",
+        STOP_ORDER_MAIL,
+      ]);
+      expect(mail.html).to.equal(undefined);
+    });
+  }
+
+  it('says to stop order mail with PUT /users/me and {"orderMail": false}', () => {
+    expect(STOP_ORDER_MAIL).to.include("PUT /users/me").and.include('{"orderMail": false}');
+  });
+
+  it("goes to the order's owner, whatever the order's customer name", () => {
+    expect(mailRecipientId({ ...envelope, type: EventType.OrderPlaced, data: { order } })).to.equal(order.ownerId);
+  });
+
+  it("is about orders placed, changing status or deleted, and nothing else", () => {
+    expect([...CUSTOMER_MAIL_EVENT_TYPES].sort()).to.deep.equal(
+      [EventType.OrderDeleted, EventType.OrderPlaced, EventType.OrderStatusChanged].sort(),
+    );
+  });
+
+  for (const type of EVENT_TYPES) {
+    const mailed = (CUSTOMER_MAIL_EVENT_TYPES as readonly string[]).includes(type);
+    it(`${mailed ? "mails" : "does not mail"} customers about ${type}`, () => {
+      const event = { ...envelope, type } as OmsEvent;
+
+      expect(isCustomerMailEvent(event)).to.equal(mailed);
+    });
+  }
+});
