@@ -1,12 +1,14 @@
 import { join } from "node:path";
 import { format, resolveConfig } from "prettier";
+import { asyncApiDocument } from "./asyncapi-document";
 import { openApiDocument } from "./openapi-document";
 import { postmanCollection } from "./postman-collection";
 
-/** The committed contract, relative to the project root: `npm run openapi` writes both. */
+/** The committed contracts, relative to the project root: `npm run openapi` writes them all. */
 export const CONTRACT_FILES = {
   openApi: "api/openapi.json",
   postmanCollection: "api/oms.postman_collection.json",
+  asyncApi: "api/asyncapi.json",
 } as const;
 
 /** A generated file: where it goes and what it holds. */
@@ -32,4 +34,12 @@ export async function contractFiles(projectDir: string = join(__dirname, "..")):
       text: await formatted(projectDir, CONTRACT_FILES.postmanCollection, await postmanCollection(document)),
     },
   ];
+}
+
+/** The AsyncAPI document of the events OMS publishes, as a file. */
+export async function eventContractFile(projectDir: string = join(__dirname, "..")): Promise<ContractFile> {
+  return {
+    path: CONTRACT_FILES.asyncApi,
+    text: await formatted(projectDir, CONTRACT_FILES.asyncApi, asyncApiDocument()),
+  };
 }

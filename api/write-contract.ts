@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { contractFiles } from "./contract-files";
+import { contractFiles, eventContractFile } from "./contract-files";
 
 function readIfExists(file: string): string | undefined {
   try {
@@ -10,10 +10,13 @@ function readIfExists(file: string): string | undefined {
   }
 }
 
-/** `npm run openapi`: writes the OpenAPI document and the Postman collection from the route table. */
+/**
+ * `npm run openapi`: writes the OpenAPI document and the Postman collection from the route table,
+ * and the AsyncAPI document from the event schemas.
+ */
 async function main(): Promise<void> {
   const projectDir = join(__dirname, "..");
-  for (const file of await contractFiles(projectDir)) {
+  for (const file of [...(await contractFiles(projectDir)), await eventContractFile(projectDir)]) {
     const target = join(projectDir, file.path);
     const changed = readIfExists(target) !== file.text;
     if (changed) writeFileSync(target, file.text);

@@ -4,6 +4,8 @@ import type { GatewayResponse } from "./payload-format";
 
 /** Where the OpenAPI document is served. */
 export const OPENAPI_PATH = "/openapi.json";
+/** Where the AsyncAPI document of the order events is served. */
+export const ASYNCAPI_PATH = "/asyncapi.json";
 /** Where the interactive reference is served. */
 export const DOCS_PATH = "/docs";
 /** Where Swagger UI's own files are served from, out of `node_modules`. */
@@ -45,6 +47,14 @@ const PAGE = `<!doctype html>
     <link rel="icon" type="image/png" href="${DOCS_ASSETS_PATH}favicon-16x16.png" sizes="16x16" />
   </head>
   <body>
+    <div class="swagger-ui">
+      <nav class="wrapper" aria-label="Other contracts">
+        <p>
+          Order events: <a href="${ASYNCAPI_PATH}">the AsyncAPI 3 document</a> describes each event OMS publishes
+          to its order topic, and how another system subscribes.
+        </p>
+      </nav>
+    </div>
     <div id="swagger-ui"></div>
     <script src="${DOCS_ASSETS_PATH}swagger-ui-bundle.js"></script>
     <script src="${PAGE_SCRIPT_PATH}"></script>
@@ -99,21 +109,29 @@ const NOT_FOUND = () => answer(404, "application/json", JSON.stringify({ message
 export type ApiDocs = (method: string, rawPath: string) => Promise<GatewayResponse | undefined>;
 
 function ownsPath(rawPath: string): boolean {
-  return rawPath === OPENAPI_PATH || rawPath === DOCS_PATH || rawPath.startsWith(`${DOCS_PATH}/`);
+  return (
+    rawPath === OPENAPI_PATH ||
+    rawPath === ASYNCAPI_PATH ||
+    rawPath === DOCS_PATH ||
+    rawPath.startsWith(`${DOCS_PATH}/`)
+  );
 }
 
 /**
  * The developer's reference to the API, local only: `GET /openapi.json` is `document` as it is,
- * and `GET /docs` is Swagger UI showing it, with "Try it out" aimed at the page's own origin.
- * Swagger UI's files come from `node_modules`, by name from a fixed list, so no request path ever
- * reaches the file system.
+ * `GET /asyncapi.json` is `events` (the AsyncAPI document of the order events) as it is, and
+ * `GET /docs` is Swagger UI showing the API, with "Try it out" aimed at the page's own origin and a
+ * link to the events' document. Swagger UI's files come from `node_modules`, by name from a fixed
+ * list, so no request path ever reaches the file system.
  */
-export function apiDocs(document: object): ApiDocs {
+export function apiDocs(document: object, events: object): ApiDocs {
   const json = JSON.stringify(document);
+  const eventsJson = JSON.stringify(events);
   return async (method, rawPath) => {
     if (!ownsPath(rawPath)) return undefined;
     if (method !== "GET" && method !== "HEAD") return NOT_FOUND();
     if (rawPath === OPENAPI_PATH) return answer(200, "application/json", json);
+    if (rawPath === ASYNCAPI_PATH) return answer(200, "application/json", eventsJson);
     if (rawPath === DOCS_PATH || rawPath === `${DOCS_PATH}/`) {
       return answer(200, "text/html; charset=utf-8", PAGE, { "content-security-policy": CONTENT_SECURITY_POLICY });
     }

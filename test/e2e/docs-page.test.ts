@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import packagedChromium from "@sparticuz/chromium";
 import { expect } from "chai";
 import { type Browser, type LaunchOptions, type Page, chromium } from "playwright-core";
+import { asyncApiDocument } from "../../api/asyncapi-document";
 import { openApiDocument } from "../../api/openapi-document";
 import { routes } from "../../api/routes";
 import { SEED_INVENTORY } from "../../local/seed-inventory";
@@ -105,6 +106,16 @@ describe("The API reference page on the local stack", function () {
     expect(response.status).to.equal(200);
     expect(response.headers.get("content-type")).to.equal("application/json");
     expect(await response.json()).to.deep.equal(JSON.parse(JSON.stringify(openApiDocument())));
+  });
+
+  it("links the order events' AsyncAPI document, which the stack serves at /asyncapi.json without a token", async () => {
+    const href = await page.locator("nav a", { hasText: "AsyncAPI" }).getAttribute("href");
+    const response = await fetch(`${stack.url}${href ?? ""}`);
+
+    expect(href).to.equal("/asyncapi.json");
+    expect(response.status).to.equal(200);
+    expect(response.headers.get("content-type")).to.equal("application/json");
+    expect(await response.json()).to.deep.equal(JSON.parse(JSON.stringify(asyncApiDocument())));
   });
 
   it("lists every route of the route table, by method and path", async () => {

@@ -9,10 +9,11 @@ const DOCUMENT = {
   servers: [{ url: "http://127.0.0.1:3000" }],
   paths: {},
 };
+const EVENTS_DOCUMENT = { asyncapi: "3.0.0", info: { title: "OMS order events", version: "1.0.0" }, channels: {} };
 const SWAGGER_UI_DIR = dirname(require.resolve("swagger-ui-dist/package.json"));
 
 describe("apiDocs", () => {
-  const docs = apiDocs(DOCUMENT);
+  const docs = apiDocs(DOCUMENT, EVENTS_DOCUMENT);
 
   it("serves the OpenAPI document as it is, as JSON", async () => {
     const response = await docs("GET", "/openapi.json");
@@ -20,6 +21,14 @@ describe("apiDocs", () => {
     expect(response?.statusCode).to.equal(200);
     expect(response?.headers["content-type"]).to.equal("application/json");
     expect(JSON.parse(response?.body.toString("utf8") ?? "")).to.deep.equal(DOCUMENT);
+  });
+
+  it("serves the AsyncAPI document of the events as it is, as JSON", async () => {
+    const response = await docs("GET", "/asyncapi.json");
+
+    expect(response?.statusCode).to.equal(200);
+    expect(response?.headers["content-type"]).to.equal("application/json");
+    expect(JSON.parse(response?.body.toString("utf8") ?? "")).to.deep.equal(EVENTS_DOCUMENT);
   });
 
   it("serves the reference page with Swagger UI from its own origin, under a policy that allows no other", async () => {
@@ -37,6 +46,7 @@ describe("apiDocs", () => {
       "/docs/assets/swagger-ui.css",
       "/docs/assets/favicon-32x32.png",
       "/docs/assets/favicon-16x16.png",
+      "/asyncapi.json",
       "/docs/assets/swagger-ui-bundle.js",
       "/docs/reference.js",
     ]);
@@ -102,20 +112,30 @@ describe("apiDocs", () => {
 
   it("answers 404 Not Found to methods other than GET and HEAD", async () => {
     const statuses = await Promise.all(
-      ["POST", "PUT", "DELETE", "OPTIONS"].map(async (method) => (await docs(method, "/openapi.json"))?.statusCode),
+      ["POST", "PUT", "DELETE", "OPTIONS"].flatMap((method) =>
+        ["/openapi.json", "/asyncapi.json"].map(async (path) => (await docs(method, path))?.statusCode),
+      ),
     );
 
-    expect(statuses).to.deep.equal([404, 404, 404, 404]);
+    expect(statuses).to.have.length.above(0);
+    expect(statuses.filter((status) => status !== 404)).to.deep.equal([]);
     expect((await docs("HEAD", "/docs"))?.statusCode).to.equal(200);
   });
 
   it("leaves every other path to the gateway", async () => {
     const answers = await Promise.all(
-      ["/orders", "/inventory", "/_local/mail", "/docsx", "/openapi.json/", "/", "/swagger-ui.css"].map((path) =>
-        docs("GET", path),
-      ),
+      [
+        "/orders",
+        "/inventory",
+        "/_local/mail",
+        "/docsx",
+        "/openapi.json/",
+        "/asyncapi.json/",
+        "/",
+        "/swagger-ui.css",
+      ].map((path) => docs("GET", path)),
     );
 
-    expect(answers).to.deep.equal([undefined, undefined, undefined, undefined, undefined, undefined, undefined]);
+    expect(answers.filter((answer) => answer !== undefined)).to.deep.equal([]);
   });
 });

@@ -10,6 +10,7 @@ import { Mailbox } from "../../local/mailbox";
 import { routeBucket } from "../../local/token-bucket";
 
 const DOCUMENT = { openapi: "3.1.0", info: { title: "OMS", version: "1.0.0" }, paths: {} };
+const EVENTS_DOCUMENT = { asyncapi: "3.0.0", info: { title: "OMS order events", version: "1.0.0" }, channels: {} };
 
 /** A gateway whose throttle lets `capacity` requests through each route, and whose authorizer refuses everyone. */
 function startDocsGateway(docs: GatewayOptions["docs"], capacity = 1): Promise<Gateway> {
@@ -58,19 +59,28 @@ describe("Gateway with the API docs", () => {
     await gateway.close();
   });
 
-  it("serves /openapi.json and /docs without a token and without spending the throttle", async () => {
-    gateway = await startDocsGateway(apiDocs(DOCUMENT));
+  it("serves /openapi.json, /asyncapi.json and /docs without a token and without spending the throttle", async () => {
+    gateway = await startDocsGateway(apiDocs(DOCUMENT, EVENTS_DOCUMENT));
 
     const statuses: number[] = [];
-    for (const path of ["/openapi.json", "/docs", "/docs/assets/swagger-ui.css", "/docs", "/orders", "/orders"]) {
+    const paths = [
+      "/openapi.json",
+      "/asyncapi.json",
+      "/docs",
+      "/docs/assets/swagger-ui.css",
+      "/docs",
+      "/orders",
+      "/orders",
+    ];
+    for (const path of paths) {
       statuses.push((await fetch(`${gateway.url}${path}`)).status);
     }
 
-    expect(statuses).to.deep.equal([200, 200, 200, 200, 401, 429]);
+    expect(statuses).to.deep.equal([200, 200, 200, 200, 200, 401, 429]);
   });
 
   it("answers a climb out of the assets with 404, as sent on the wire", async () => {
-    gateway = await startDocsGateway(apiDocs(DOCUMENT));
+    gateway = await startDocsGateway(apiDocs(DOCUMENT, EVENTS_DOCUMENT));
 
     const answers = await Promise.all(
       ["/docs/assets/../../package.json", "/docs/assets/../../../../../../etc/passwd"].map((path) =>
@@ -84,11 +94,13 @@ describe("Gateway with the API docs", () => {
     ]);
   });
 
-  it("serves neither without the docs, like the cloud's API", async () => {
+  it("serves none of them without the docs, like the cloud's API", async () => {
     gateway = await startDocsGateway(undefined, 2);
 
-    const statuses = [(await fetch(`${gateway.url}/openapi.json`)).status, (await fetch(`${gateway.url}/docs`)).status];
+    const statuses = await Promise.all(
+      ["/openapi.json", "/asyncapi.json", "/docs"].map(async (path) => (await fetch(`${gateway.url}${path}`)).status),
+    );
 
-    expect(statuses).to.deep.equal([404, 404]);
+    expect(statuses).to.deep.equal([404, 404, 404]);
   });
 });
