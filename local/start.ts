@@ -14,6 +14,7 @@ function describeReady(stack: LocalStack): string {
     `  Data:        ${dataDir ? dataDir : "temporary (set OMS_DATA_DIR to keep it)"}`,
     `  Mailbox:     GET ${stack.url}/_local/mail?to=<email> (order and alarm mail; no token needed)`,
     `  Alarm mail:  ${stack.url}/_local/mail?to=${encodeURIComponent(stack.config.alertEmail)}`,
+    `  Events:      GET ${stack.url}/_local/events[?type=OrderPlaced] (what the order-events topic took, newest last)`,
     "",
     "Get a token:  TOKEN=$(npm run -s token -- --email you@example.com [--admin])",
     `Profile:      curl -X POST -H "Authorization: Bearer $TOKEN" -H "content-type: application/json" -d '{"name":"You","email":"you@example.com"}' ${stack.url}/users`,

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { routes } from "../../api/routes";
+import { eventPublisher, orderMailer } from "../../events/functions";
 import { type InvocationTarget, ORDER_WORKFLOW_STATE_MACHINE } from "../../local/invocation";
 import { GRANT_JUSTIFICATIONS, type GrantJustification } from "../../storage/grant-justifications";
 import { ordersTable } from "../../storage/tables";
@@ -31,6 +32,10 @@ const PRODUCER_SPECS = PRODUCER_DIRECTORIES.flatMap((directory) =>
 const FUNCTIONS: readonly { readonly target: InvocationTarget; readonly code: unknown }[] = [
   ...routes.map((route) => ({ target: fn(route.functionName), code: route.handler })),
   ...workflowTasks.map((task) => ({ target: fn(task.functionName), code: task.handler })),
+  ...[eventPublisher, orderMailer].map((eventFunction) => ({
+    target: fn(eventFunction.functionName),
+    code: eventFunction.handler,
+  })),
   { target: ORDER_WORKFLOW_STATE_MACHINE, code: ORDER_WORKFLOW_STATE_MACHINE },
 ];
 
@@ -56,7 +61,10 @@ function describeResource({ resource }: RecordedCall): string {
       return `table ${resource.table}${resource.index === undefined ? "" : ` index ${resource.index}`}`;
     case "topic":
     case "stateMachine":
+    case "configurationSet":
       return `${resource.kind} ${resource.localName}`;
+    case "senderIdentity":
+      return `sender identity ${resource.address}`;
     case "function":
       return `function ${resource.functionName}`;
     case "unknown":

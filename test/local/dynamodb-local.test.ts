@@ -1,8 +1,13 @@
-import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+} from "@aws-sdk/client-dynamodb";
 import { expect } from "chai";
 import { randomUUID } from "node:crypto";
-import { createTable } from "../../local/dynamodb-local";
-import { idempotencyTable, ordersTable } from "../../storage/tables";
+import { STREAM_SPECIFICATION, createTable } from "../../local/dynamodb-local";
+import { idempotencyTable, ordersTable, tables } from "../../storage/tables";
 import { dynamoDbLocal } from "../support/dynamodb";
 
 describe("createTable", function () {
@@ -59,5 +64,34 @@ describe("createTable", function () {
 
     const { TimeToLiveDescription } = await client.send(new DescribeTimeToLiveCommand({ TableName: name }));
     expect(TimeToLiveDescription?.TimeToLiveStatus).to.equal("DISABLED");
+  });
+
+  for (const definition of tables) {
+    const streamed = definition.streamed === true;
+    it(`gives the ${definition.name} table ${streamed ? "a stream of both images of each change" : "no stream"}, as its definition says`, async () => {
+      const name = `test-${definition.name}-${randomUUID()}`;
+
+      await createTable(client, definition, name);
+
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+      expect(Table?.StreamSpecification).to.deep.equal(streamed ? STREAM_SPECIFICATION : undefined);
+    });
+  }
+
+  it("turns the stream on for a kept streamed table that has none (data from before tables were streamed)", async () => {
+    const name = `test-orders-${randomUUID()}`;
+    await client.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [{ AttributeName: ordersTable.partitionKey.name, AttributeType: "S" }],
+        KeySchema: [{ AttributeName: ordersTable.partitionKey.name, KeyType: "HASH" }],
+      }),
+    );
+
+    await createTable(client, ordersTable, name);
+
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+    expect(Table?.StreamSpecification).to.deep.equal(STREAM_SPECIFICATION);
   });
 });

@@ -14,6 +14,8 @@ import {
 } from "../../local/gateway";
 import type { JwtAuthorizer } from "../../local/jwt-authorizer";
 import { LocalAlerting } from "../../local/local-alerting";
+import { EVENT_TYPE_ATTRIBUTE, EventType } from "../../domain/events";
+import { LOCAL_EVENTS_TOPIC_ARN, LocalSns } from "../../local/local-sns";
 import { LocalMetrics } from "../../local/local-metrics";
 import { Mailbox } from "../../local/mailbox";
 import { readStackConfigFile } from "../../local/stack-config-file";
@@ -42,6 +44,7 @@ interface Harness {
   logs: { info: string[]; error: string[] };
   mailbox: Mailbox;
   metrics: LocalMetrics;
+  topic: LocalSns;
 }
 
 async function startHarness(
@@ -53,6 +56,7 @@ async function startHarness(
   const logs = { info: [] as string[], error: [] as string[] };
   const mailbox = new Mailbox();
   const metrics = new LocalMetrics();
+  const topic = new LocalSns();
   const gatewayRoutes: GatewayRoute[] = routes.map((route) => ({
     method: route.method,
     path: route.path,
@@ -74,6 +78,7 @@ async function startHarness(
     functionPrefix: "oms-local",
     alerting: new LocalAlerting({ alertEmail: ALERTS, mailbox }),
     mailbox,
+    topic,
     metrics,
     localConfig: {
       userPoolId: "local_pool",
@@ -83,7 +88,7 @@ async function startHarness(
     },
     log: { info: (line) => logs.info.push(line), error: (line) => logs.error.push(line) },
   });
-  return { gateway, events, contexts, logs, mailbox, metrics };
+  return { gateway, events, contexts, logs, mailbox, metrics, topic };
 }
 
 const authorized = { authorization: `Bearer ${GOOD_TOKEN}` };
@@ -374,5 +379,24 @@ describe("Gateway", () => {
     expect(((await mail.json()) as { subject: string }[]).map((m) => m.subject)).to.deep.equal(["s"]);
     expect(((await all.json()) as { subject: string }[]).map((m) => m.subject)).to.deep.equal(["s", "t"]);
     expect(await metrics.json()).to.deep.equal({ OrdersPlaced: 1 });
+  });
+
+  it("serves the events the topic took under /_local/events, oldest first, one type with ?type=", async () => {
+    harness = await startHarness({});
+    const placed = { id: "1", type: EventType.OrderPlaced };
+    const stock = { id: "2", type: EventType.StockChanged };
+    for (const event of [placed, stock]) {
+      await harness.topic.publish({
+        TopicArn: LOCAL_EVENTS_TOPIC_ARN,
+        Message: JSON.stringify(event),
+        MessageAttributes: { [EVENT_TYPE_ATTRIBUTE]: { DataType: "String", StringValue: event.type } },
+      });
+    }
+
+    const all = await fetch(`${harness.gateway.url}/_local/events`);
+    const onlyStock = await fetch(`${harness.gateway.url}/_local/events?type=${EventType.StockChanged}`);
+
+    expect(await all.json()).to.deep.equal([placed, stock]);
+    expect(await onlyStock.json()).to.deep.equal([stock]);
   });
 });

@@ -4,7 +4,8 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import { join } from "node:path";
 import type { Suite } from "mocha";
 import { type Invocation, type InvocationTarget, currentInvocation, observeInvocations } from "../../local/invocation";
-import { LOCAL_NOTIFICATIONS_TOPIC_ARN, LocalSns } from "../../local/local-sns";
+import { LocalSes } from "../../local/local-ses";
+import { LOCAL_EVENTS_TOPIC_ARN, LocalSns } from "../../local/local-sns";
 import { tables } from "../../storage/tables";
 
 /**
@@ -20,6 +21,10 @@ export type TouchedResource =
   | { readonly kind: "table"; readonly table: string; readonly index?: string }
   /** A topic or state machine by its local name, which ends with its logical name (`oms-local-order-notifications`). */
   | { readonly kind: "topic"; readonly localName: string }
+  /** The stack's one sender identity (`mailFrom`), which `ses:SendEmail` is authorized on. */
+  | { readonly kind: "senderIdentity"; readonly address: string }
+  /** An SES configuration set by its local name, which ends with its logical name (`oms-local-customer-mail`). */
+  | { readonly kind: "configurationSet"; readonly localName: string }
   | { readonly kind: "stateMachine"; readonly localName: string }
   | { readonly kind: "function"; readonly functionName: string }
   /** A resource the recorder cannot name: the check fails on it, with this description. */
@@ -221,22 +226,39 @@ function recordSdkCalls(): void {
 
 // --- The local stand-ins, at their ports ----------------------------------------------------------
 
-/** The local SNS stands where the SNS adapter would call `Publish`, `Subscribe` and `Unsubscribe`. */
+/**
+ * The local SNS stands where the SNS adapter calls `Publish` and `PublishBatch`; IAM authorizes
+ * `PublishBatch` with `sns:Publish` ("Amazon SNS API permissions: Actions and resources reference").
+ */
 function recordLocalSns(): void {
   const prototype = LocalSns.prototype;
-  const { publish, subscribe, unsubscribe } = prototype;
+  const { publish, publishBatch } = prototype;
   prototype.publish = function (parameters) {
-    recordNow("LocalSns.publish", "sns:Publish", [topicResource(parameters.TopicArn ?? LOCAL_NOTIFICATIONS_TOPIC_ARN)]);
+    recordNow("LocalSns.publish", "sns:Publish", [topicResource(parameters.TopicArn ?? LOCAL_EVENTS_TOPIC_ARN)]);
     return publish.call(this, parameters);
   };
-  prototype.subscribe = function (email, userId) {
-    recordNow("LocalSns.subscribe", "sns:Subscribe", [topicResource(LOCAL_NOTIFICATIONS_TOPIC_ARN)]);
-    return subscribe.call(this, email, userId);
+  prototype.publishBatch = function (parameters) {
+    recordNow("LocalSns.publishBatch", "sns:Publish", [topicResource(parameters.TopicArn ?? LOCAL_EVENTS_TOPIC_ARN)]);
+    return publishBatch.call(this, parameters);
   };
-  prototype.unsubscribe = function (subscriptionArn) {
-    // A subscription's ARN is its topic's ARN and an id: IAM authorizes Unsubscribe on the topic.
-    recordNow("LocalSns.unsubscribe", "sns:Unsubscribe", [topicResource(subscriptionArn)]);
-    return unsubscribe.call(this, subscriptionArn);
+}
+
+/**
+ * The local SES stands where the SES adapter calls `SendEmail`, which IAM authorizes on the sender's
+ * identity and, when one is named, on the configuration set.
+ */
+function recordLocalSes(): void {
+  const prototype = LocalSes.prototype;
+  const { sendEmail } = prototype;
+  prototype.sendEmail = function (input) {
+    const from = input.FromEmailAddress ?? "";
+    const identity = /<([^>]+)>\s*$/.exec(from)?.[1] ?? from;
+    const configurationSet = input.ConfigurationSetName;
+    recordNow("LocalSes.sendEmail", "ses:SendEmail", [
+      { kind: "senderIdentity", address: identity },
+      ...(configurationSet === undefined ? [] : [{ kind: "configurationSet", localName: configurationSet } as const]),
+    ]);
+    return sendEmail.call(this, input);
   };
 }
 
@@ -260,6 +282,7 @@ function recordInvocations(): void {
 
 recordSdkCalls();
 recordLocalSns();
+recordLocalSes();
 recordInvocations();
 
 // --- Mocha ---------------------------------------------------------------------------------------

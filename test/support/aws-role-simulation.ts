@@ -37,6 +37,8 @@ const TYPES = {
   rolePolicy: "aws:iam/rolePolicy:RolePolicy",
   rolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
   policy: "aws:iam/policy:Policy",
+  emailIdentity: "aws:sesv2/emailIdentity:EmailIdentity",
+  configurationSet: "aws:sesv2/configurationSet:ConfigurationSet",
 } as const;
 
 export class DeployedRoles {
@@ -116,6 +118,11 @@ export class DeployedRoles {
         return String(this.endingLocalName(TYPES.stateMachine, resource.localName).state["arn"]);
       case "function":
         return String(this.byLogicalName(TYPES.function, resource.functionName).state["arn"]);
+      // The stack's sender is its `mail-from` identity (infra/customer-mail.ts), whatever its address.
+      case "senderIdentity":
+        return String(this.byLogicalName(TYPES.emailIdentity, "mail-from").state["arn"]);
+      case "configurationSet":
+        return String(this.endingLocalName(TYPES.configurationSet, resource.localName).state["arn"]);
       case "unknown":
         throw new Error(`The recorder could not tell which resource ${resource.description} is`);
     }
