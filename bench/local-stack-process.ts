@@ -1,11 +1,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
-import type { StackCommand, StackErrors, StackReady } from "./stack-process";
+import type { StackCommand, StackErrors, StackMemory, StackReady } from "./stack-process";
 
 /** The local stack, running in its own process. */
 export interface StackProcess extends StackReady {
   /** How many error lines the stack has logged so far. */
   errors(): Promise<number>;
+  /** The stack process's id and its Node memory, as it reports them; `collect` collects garbage first. */
+  memory(collect: boolean): Promise<StackMemory>;
   /** Stops the stack (DynamoDB Local, cognito-local) and its process. */
   stop(): Promise<void>;
 }
@@ -21,7 +23,8 @@ function send(child: ChildProcess, command: StackCommand): void {
 export function startStackProcess(): Promise<StackProcess> {
   const child = spawn(
     process.execPath,
-    ["-r", "ts-node/register/transpile-only", join(__dirname, "stack-process.ts")],
+    // --expose-gc: a soak collects garbage before it reads the heap at its start and end.
+    ["--expose-gc", "-r", "ts-node/register/transpile-only", join(__dirname, "stack-process.ts")],
     {
       cwd: join(__dirname, ".."),
       stdio: ["ignore", "ignore", "pipe", "ipc"],
@@ -40,6 +43,17 @@ export function startStackProcess(): Promise<StackProcess> {
       send(child, { type: "errors" });
     });
 
+  const memory = (collect: boolean) =>
+    new Promise<StackMemory>((resolve) => {
+      const answer = (message: StackMemory | StackErrors) => {
+        if (message.type !== "memory") return;
+        child.off("message", answer);
+        resolve(message);
+      };
+      child.on("message", answer);
+      send(child, { type: "memory", collect });
+    });
+
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill();
@@ -47,7 +61,7 @@ export function startStackProcess(): Promise<StackProcess> {
     }, STARTUP_TIMEOUT_MS);
     child.once("message", (ready: StackReady) => {
       clearTimeout(timer);
-      resolve({ ...ready, errors, stop });
+      resolve({ ...ready, errors, memory, stop });
     });
     child.once("exit", (code) => {
       clearTimeout(timer);

@@ -1,15 +1,18 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, release, tmpdir, totalmem, type } from "node:os";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { COST_ASSUMPTIONS, type CostInputs, bills, readPrices } from "./cost";
 import { isForbiddenInArchive, packagesInArchive } from "./archive-contents";
 import { deployedArchives } from "./archives";
 import { type FunctionMeasurement, measureFunctions } from "./functions";
 import { type LoadMeasurements, measureLoad } from "./load";
 import { startStackProcess } from "./local-stack-process";
-import type { BenchResults, Machine, TargetCheck } from "./report";
-import { renderReport } from "./report";
+import type { BenchResults, Machine, SoakResults, TargetCheck } from "./report";
+import { renderReport, renderSoakReport } from "./report";
 import { type ScaleMeasurements, measureScale } from "./scale";
+import { type SoakMeasurements, measureSoak } from "./soak";
+import { soakOptions } from "./soak-schedule";
 
 /** The stack whose config (memory) the functions are deployed with, as in production. */
 const STACK = "prod";
@@ -20,6 +23,13 @@ const LOAD_SECONDS = 3;
 const CONCURRENCIES = [1, 16];
 /** Other users' orders in the table at each scale point. */
 const TABLE_SIZES = [1_000, 50_000];
+/**
+ * The soak runs only when asked (`--soak <seconds>`, or `--only soak`): minutes of traffic would
+ * more than double the two-minute report, and a drift needs minutes to show.
+ */
+const SOAK_SECONDS = 180;
+/** Requests per second of the soak: a tenth of what the local stack answers at concurrency 16. */
+const SOAK_RATE = 20;
 /** Where `--json` writes the numbers (git-ignored). */
 const JSON_FILE = join(__dirname, "..", "bench-results.json");
 const MAX_ARCHIVE_BYTES = 1024 * 1024;
@@ -87,9 +97,70 @@ function targets(
   ];
 }
 
-/** `npm run bench [-- --json]`: measures everything in one run and prints one report. */
-async function main(): Promise<void> {
-  const json = process.argv.includes("--json");
+/** The soak held: every request it sent was answered, none with a 5xx. */
+function soakTarget(soak: SoakMeasurements): TargetCheck {
+  const { sent, serverErrors, timeouts, errors } = soak.total;
+  return {
+    target: `Soak at ${soak.rate} req/s for ${soak.seconds} s: no 5xx, timeout or connection error`,
+    measured: `${serverErrors} 5xx, ${timeouts} timeouts, ${errors} errors of ${sent} sent`,
+    met: serverErrors + timeouts + errors === 0,
+  };
+}
+
+/** The command line: `--json`, `--soak <seconds>`, `--rate <per second>`, `--only soak`. */
+function commandLine() {
+  const { values } = parseArgs({
+    options: {
+      json: { type: "boolean", default: false },
+      soak: { type: "string" },
+      rate: { type: "string" },
+      only: { type: "string" },
+    },
+    strict: true,
+  });
+  if (values.only !== undefined && values.only !== "soak") throw new Error(`--only takes "soak", not "${values.only}"`);
+  const wanted = values.soak !== undefined || values.only === "soak";
+  if (!wanted && values.rate !== undefined) throw new Error("--rate sets the soak's rate: add --soak <seconds>");
+  return {
+    json: values.json,
+    onlySoak: values.only === "soak",
+    soak: wanted ? soakOptions(values.soak ?? String(SOAK_SECONDS), values.rate ?? String(SOAK_RATE)) : undefined,
+  };
+}
+
+function writeJson(results: object): void {
+  writeFileSync(JSON_FILE, `${JSON.stringify(results, null, 2)}\n`);
+  progress(`wrote ${JSON_FILE}`);
+}
+
+/** `npm run bench -- --only soak [--soak <seconds>] [--rate <per second>] [--json]`: the soak alone. */
+async function soakOnly(options: { seconds: number; rate: number }, json: boolean): Promise<void> {
+  progress("starting the local stack");
+  const stack = await startStackProcess();
+  let soak: SoakMeasurements;
+  try {
+    progress(`soak: ${options.rate} req/s for ${options.seconds} s`);
+    soak = await measureSoak(stack, options, progress);
+  } finally {
+    await stack.stop();
+  }
+  const results: SoakResults = {
+    machine: machine(),
+    soak,
+    targets: [soakTarget(soak)],
+    elapsedSeconds: (performance.now() - benchStarted) / 1000,
+  };
+  process.stdout.write(renderSoakReport(results));
+  if (json) writeJson(results);
+}
+
+/**
+ * `npm run bench [-- --json] [--soak <seconds> [--rate <per second>]]`: measures everything in one
+ * run and prints one report; `--only soak` runs the soak alone.
+ */
+async function main(flags: ReturnType<typeof commandLine>): Promise<void> {
+  const { json, onlySoak, soak: soakWanted } = flags;
+  if (onlySoak && soakWanted) return soakOnly(soakWanted, json);
   const workDir = mkdtempSync(join(tmpdir(), "oms-bench-"));
   try {
     progress(`deploying on mocks, bundling, ${COLD_START_RUNS} cold starts per function and package`);
@@ -102,12 +173,17 @@ async function main(): Promise<void> {
     const stack = await startStackProcess();
     let scale: ScaleMeasurements;
     let load: LoadMeasurements;
+    let soak: SoakMeasurements | undefined;
     let stackErrors: number;
     try {
       progress(`seeding ${TABLE_SIZES.join(" then ")} orders and reading a first page`);
       scale = await measureScale(stack, TABLE_SIZES);
       progress(`load: ${CONCURRENCIES.length * 4} runs of ${LOAD_SECONDS} s`);
       load = await measureLoad(stack, CONCURRENCIES, LOAD_SECONDS);
+      if (soakWanted) {
+        progress(`soak: ${soakWanted.rate} req/s for ${soakWanted.seconds} s`);
+        soak = await measureSoak(stack, soakWanted, progress);
+      }
       stackErrors = await stack.errors();
     } finally {
       await stack.stop();
@@ -147,20 +223,27 @@ async function main(): Promise<void> {
         bills: bills(prices, inputs),
         assumptions: COST_ASSUMPTIONS,
       },
-      targets: targets(functions, load, scale),
+      ...(soak ? { soak } : {}),
+      targets: [...targets(functions, load, scale), ...(soak ? [soakTarget(soak)] : [])],
       elapsedSeconds: (performance.now() - benchStarted) / 1000,
     };
     process.stdout.write(renderReport(results));
-    if (json) {
-      writeFileSync(JSON_FILE, `${JSON.stringify({ ...results, cost: { ...results.cost, inputs } }, null, 2)}\n`);
-      progress(`wrote ${JSON_FILE}`);
-    }
+    if (json) writeJson({ ...results, cost: { ...results.cost, inputs } });
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
 }
 
-main().catch((error: unknown) => {
+let flags: ReturnType<typeof commandLine>;
+try {
+  flags = commandLine();
+} catch (error) {
+  // A wrong flag: its message says which and why; a stack trace would only bury it.
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(2);
+}
+
+main(flags).catch((error: unknown) => {
   console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   process.exit(1);
 });

@@ -2,6 +2,9 @@ import type { Bill } from "./cost";
 import type { FunctionMeasurement } from "./functions";
 import type { LoadMeasurements } from "./load";
 import { FIRST_PAGE_REQUESTS, type ScaleMeasurements } from "./scale";
+import type { SoakMeasurements } from "./soak";
+import type { MemorySample } from "./soak-memory";
+import type { SoakWindow } from "./soak-windows";
 
 /** Where and when the numbers were taken. */
 export interface Machine {
@@ -36,6 +39,16 @@ export interface BenchResults {
     readonly bills: readonly Bill[];
     readonly assumptions: readonly string[];
   };
+  /** Only when asked for (`--soak <seconds>`). */
+  readonly soak?: SoakMeasurements;
+  readonly targets: readonly TargetCheck[];
+  readonly elapsedSeconds: number;
+}
+
+/** What `npm run bench -- --only soak` measured. */
+export interface SoakResults {
+  readonly machine: Machine;
+  readonly soak: SoakMeasurements;
   readonly targets: readonly TargetCheck[];
   readonly elapsedSeconds: number;
 }
@@ -138,7 +151,128 @@ function costTables(results: BenchResults): string {
     .join("\n\n");
 }
 
-function targetsTable(results: BenchResults): string {
+const mb = (bytes: number) => (Number.isNaN(bytes) ? "n/a" : (bytes / 1024 ** 2).toFixed(1));
+const signedMb = (bytes: number) => (Number.isNaN(bytes) ? "n/a" : `${bytes < 0 ? "−" : "+"}${mb(Math.abs(bytes))}`);
+const latencyPair = (p50: number, p99: number) => (Number.isNaN(p50) ? "–" : `${ms(p50)} / ${ms(p99)}`);
+
+/** A status class's count, with the statuses behind it when there are any: `3 (409)`. */
+function classCell(window: SoakWindow, count: number, statusClass: number): string {
+  const codes = Object.keys(window.statuses).filter((status) => Math.floor(Number(status) / 100) === statusClass);
+  return count === 0 ? "0" : `${count} (${codes.join(", ")})`;
+}
+
+function soakTrafficRow(label: string, window: SoakWindow, memory?: MemorySample): string[] {
+  return [
+    label,
+    String(window.sent),
+    String(window.ok),
+    classCell(window, window.clientErrors, 4),
+    classCell(window, window.serverErrors, 5),
+    String(window.timeouts + window.errors),
+    String(window.skipped),
+    ms(window.all.p50Ms),
+    ms(window.all.p99Ms),
+    memory ? mb(memory.stackRssBytes) : "",
+    memory ? mb(memory.heapUsedBytes) : "",
+    memory ? mb(memory.treeRssBytes) : "",
+  ];
+}
+
+const span = (window: SoakWindow) => `${window.startSeconds}–${window.endSeconds} s`;
+
+function soakTrafficTable(soak: SoakMeasurements): string {
+  return table(
+    [
+      "Window",
+      "Sent",
+      "2xx",
+      "4xx",
+      "5xx",
+      "Timeouts, errors",
+      "Skipped",
+      "p50 ms",
+      "p99 ms",
+      "Stack RSS MB",
+      "Heap MB",
+      "Tree RSS MB",
+    ],
+    [
+      ...soak.windows.map((window) => soakTrafficRow(span(window), window, window.memory)),
+      soakTrafficRow("whole soak", soak.total),
+    ],
+    ["left", "right", "right", "right", "right", "right", "right", "right", "right", "right", "right", "right"],
+  );
+}
+
+function soakLatencyTable(soak: SoakMeasurements): string {
+  const rowOf = (label: string, window: SoakWindow) => [
+    label,
+    ...soak.mix.map(({ operation }) => {
+      const latency = window.operations[operation];
+      return latency ? latencyPair(latency.p50Ms, latency.p99Ms) : "–";
+    }),
+  ];
+  return table(
+    ["Window (p50 / p99 ms)", ...soak.mix.map((entry) => entry.route)],
+    [...soak.windows.map((window) => rowOf(span(window), window)), rowOf("whole soak", soak.total)],
+    ["left", ...soak.mix.map((): Align => "right")],
+  );
+}
+
+function soakMemoryTable(soak: SoakMeasurements): string {
+  const { start, end } = soak.memory;
+  const row = (label: string, before: number, after: number) => [
+    label,
+    mb(before),
+    mb(after),
+    signedMb(after - before),
+  ];
+  return table(
+    ["Memory MB", "Start", "End", "Change"],
+    [
+      row("Stack process RSS", start.stackRssBytes, end.stackRssBytes),
+      row("Stack process V8 heap used", start.heapUsedBytes, end.heapUsedBytes),
+      row("Process tree RSS", start.treeRssBytes, end.treeRssBytes),
+      ...start.processes.map((process) =>
+        row(
+          `- ${process.command} (pid ${process.pid})`,
+          process.rssBytes,
+          end.processes.find((after) => after.pid === process.pid)?.rssBytes ?? Number.NaN,
+        ),
+      ),
+    ],
+    ["left", "right", "right", "right"],
+  );
+}
+
+/** The soak's section: traffic and memory per window, latency per operation, memory before and after. */
+function soakSection(soak: SoakMeasurements): string {
+  const mix = soak.mix.map((entry) => `${entry.weight} ${entry.route}`).join(", ");
+  const total = soak.mix.reduce((sum, entry) => sum + entry.weight, 0);
+  return [
+    `## Soak: mixed traffic at ${soak.rate} req/s for ${soak.seconds} s on the local stack`,
+    "",
+    `Open model: each request leaves on schedule, whatever became of the earlier ones; its latency runs from when it was due to its whole answer. ` +
+      `Every ${total} requests: ${mix}. Places carry an Idempotency-Key; reads, ships and deliveries act on orders the soak placed ` +
+      `(skipped while there is none yet); each restock sets the item to ${soak.restockQuantity}. ` +
+      `Windows of ${soak.windowSeconds} s by when requests were due; no answer within ${soak.requestTimeoutSeconds} s is a timeout. ` +
+      "Memory as each window ended: the stack's Node process (RSS and V8 heap, as it reports them), and the RSS of its whole process tree " +
+      "(DynamoDB Local's JVM, cognito-local) from /proc.",
+    "",
+    soakTrafficTable(soak),
+    "",
+    soakLatencyTable(soak),
+    "",
+    "Memory before the first request and once every request had its answer, both times after a full garbage collection in the stack process " +
+      "(the heap it still holds; the windows' heap includes garbage not yet collected):",
+    "",
+    soakMemoryTable(soak),
+    "",
+    `Requests left at most ${ms(soak.maxSendLagMs)} ms after their scheduled time; the stack logged ${soak.stackErrors} error lines during the soak.`,
+  ].join("\n");
+}
+
+function targetsTable(results: { readonly targets: readonly TargetCheck[] }): string {
   return table(
     ["Target", "Measured", "Met"],
     results.targets.map((check) => [check.target, check.measured, check.met ? "yes" : "NO"]),
@@ -181,6 +315,25 @@ export function renderReport(results: BenchResults): string {
     costTables(results),
     "",
     ...results.cost.assumptions.map((assumption) => `- ${assumption}`),
+    "",
+    ...(results.soak ? [soakSection(results.soak), ""] : []),
+    "## Targets",
+    "",
+    targetsTable(results),
+    "",
+  ].join("\n");
+}
+
+/** What `npm run bench -- --only soak` prints: the soak's section alone. */
+export function renderSoakReport(results: SoakResults): string {
+  const { machine } = results;
+  return [
+    `# OMS soak, ${machine.date}`,
+    "",
+    `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB; Node ${machine.node}; ${machine.os}. ` +
+      `Took ${results.elapsedSeconds.toFixed(0)} s.`,
+    "",
+    soakSection(results.soak),
     "",
     "## Targets",
     "",

@@ -22,12 +22,27 @@ export interface StackReady {
 }
 
 /** What the parent may send. */
-export type StackCommand = { readonly type: "stop" } | { readonly type: "errors" };
+export type StackCommand =
+  | { readonly type: "stop" }
+  | { readonly type: "errors" }
+  /** `collect` runs a full garbage collection first, so that the heap is what is still reachable. */
+  | { readonly type: "memory"; readonly collect: boolean };
 
 /** Answers `{ type: "errors" }`: how many error lines the stack has logged. */
 export interface StackErrors {
   readonly type: "errors";
   readonly count: number;
+}
+
+/** Answers `{ type: "memory" }`: the stack process's id and its own view of its memory (bytes). */
+export interface StackMemory {
+  readonly type: "memory";
+  readonly pid: number;
+  readonly rssBytes: number;
+  readonly heapUsedBytes: number;
+  readonly heapTotalBytes: number;
+  /** Whether a full collection ran first (the process runs with `--expose-gc`). */
+  readonly collected: boolean;
 }
 
 /** Error lines past this many are counted, not printed: under load one fault repeats thousands of times. */
@@ -44,7 +59,19 @@ async function main(): Promise<void> {
   process.on("disconnect", () => void stop());
   process.on("message", (command: StackCommand) => {
     if (command.type === "stop") void stop();
-    else process.send?.({ type: "errors", count: errors } satisfies StackErrors);
+    else if (command.type === "memory") {
+      const collected = command.collect && gc !== undefined;
+      if (collected) gc?.();
+      const { rss, heapUsed, heapTotal } = process.memoryUsage();
+      process.send?.({
+        type: "memory",
+        pid: process.pid,
+        rssBytes: rss,
+        heapUsedBytes: heapUsed,
+        heapTotalBytes: heapTotal,
+        collected,
+      } satisfies StackMemory);
+    } else process.send?.({ type: "errors", count: errors } satisfies StackErrors);
   });
 
   const stack = await startLocalStack({
