@@ -1,7 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import { routes } from "./api/routes";
-import { eventPublisher, orderMailer } from "./events/functions";
-import { Alerting, CustomerMail, Data, Identity, OrderEvents, OrderWorkflow, OrdersApi } from "./infra";
+import { eventPublisher, orderMailer, reservationSweeper } from "./events/functions";
+import {
+  Alerting,
+  CustomerMail,
+  Data,
+  Identity,
+  OrderEvents,
+  OrderWorkflow,
+  OrdersApi,
+  ReservationSweeper,
+} from "./infra";
 import {
   CONFIG_NAMESPACE,
   STACK_CONFIG_KEYS,
@@ -76,6 +85,14 @@ const workflow = new OrderWorkflow("oms", {
   stack,
 });
 
+const sweeper = new ReservationSweeper("oms", {
+  sweeper: reservationSweeper,
+  tables: data.tables,
+  memoryMb: config.functionMemoryMb,
+  logRetentionDays: config.logRetentionDays,
+  stack,
+});
+
 const api = new OrdersApi("oms", {
   routes,
   tables: data.tables,
@@ -113,6 +130,7 @@ const alerting = new Alerting("oms", {
     ...workflow.functions,
     [eventPublisher.functionName]: events.publisherFunctionName,
     [orderMailer.functionName]: mail.mailerFunctionName,
+    [reservationSweeper.functionName]: sweeper.functionName,
   },
   stateMachines: { "order-workflow": workflow.stateMachineArn },
   apis: { api: api.apiId },

@@ -1,7 +1,8 @@
 import { publishEvents } from "../handlers/publish-events";
 import { sendOrderMail } from "../handlers/send-order-mail";
+import { sweepReservations } from "../handlers/sweep-reservations";
 import type { ServiceGrant, TableGrant } from "../storage/access";
-import { idempotencyTable, usersTable } from "../storage/tables";
+import { idempotencyTable, inventoryTable, ordersTable, reservationsTable, usersTable } from "../storage/tables";
 
 /** A function that reacts to committed changes rather than to a request. */
 export interface EventFunction<F> {
@@ -42,5 +43,24 @@ export const orderMailer = {
   ],
   services: ["mail:send"],
 } as const satisfies EventFunction<typeof sendOrderMail>;
+
+/**
+ * Runs on a schedule (every `RESERVATION_SWEEP_INTERVAL_SECONDS`) and gives back the units of every
+ * reservation past its deadline whose order was never written, each in one transaction: reservation
+ * deleted, stock given back, order checked not written. Counts each as `ReservationsReleased`.
+ */
+export const reservationSweeper = {
+  functionName: "sweep-reservations",
+  handler: sweepReservations,
+  grants: [
+    { table: reservationsTable, actions: ["dynamodb:Scan", "dynamodb:DeleteItem"] },
+    { table: inventoryTable, actions: ["dynamodb:UpdateItem"] },
+    { table: ordersTable, actions: ["dynamodb:ConditionCheckItem"] },
+  ],
+  services: [],
+} as const satisfies EventFunction<typeof sweepReservations>;
+
+/** Every function invoked by something other than a request or the workflow: each is deployed, watched and packaged. */
+export const eventFunctions = [eventPublisher, orderMailer, reservationSweeper] as const;
 
 export { MAILER_TIMEOUT_SECONDS, MAIL_QUEUE } from "./mail-queue";

@@ -8,7 +8,9 @@
  * `events/functions.ts` imports the mailer.
  */
 export const MAIL_QUEUE = {
-  visibilityTimeoutSeconds: 60,
+  // Six times the mailer's timeout, as Lambda's SQS guide advises, so retries by the event source
+  // mapping itself cannot make a message visible again while it is still being mailed.
+  visibilityTimeoutSeconds: 180,
   maxReceiveCount: 5,
   retentionDays: 14,
 } as const;

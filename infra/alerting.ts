@@ -139,6 +139,8 @@ export class Alerting extends pulumi.ComponentResource {
         apis: args.apis ?? {},
         tables: args.tables ?? {},
         topics: args.topics ?? {},
+        deadLetterQueues: args.deadLetterQueues ?? {},
+        streamReaders: args.streamReaders ?? {},
         stack: args.stack,
       },
       // The dashboard was once composed at the top of the program: the alias keeps its URN, and its

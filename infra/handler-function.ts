@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { SERVICE_ENV } from "../handlers/adapters/from-environment";
 import type { ApiHandlerFactory } from "../handlers/http";
 import type { TaskHandlerFactory } from "../handlers/tasks/task";
-import type { eventPublisher, orderMailer } from "../events/functions";
+import type { eventPublisher, orderMailer, reservationSweeper } from "../events/functions";
 import { BUSINESS_METRICS_SERVICE, businessMetricsNamespace } from "../monitoring/alarms";
 import type { ServiceGrant, TableGrant } from "../storage/access";
 import { lambdaMemoryMb, lambdaTimeoutSeconds, logRetentionDays as logRetentionDaysRule } from "./aws-limits";
@@ -106,7 +106,11 @@ const EVENT_SOURCE_ACTIONS = {
 
 /** What a function runs: a route's handler factory, a workflow task's, or an event function's. */
 export type HandlerFactory =
-  ApiHandlerFactory | TaskHandlerFactory | (typeof eventPublisher)["handler"] | (typeof orderMailer)["handler"];
+  | ApiHandlerFactory
+  | TaskHandlerFactory
+  | (typeof eventPublisher)["handler"]
+  | (typeof orderMailer)["handler"]
+  | (typeof reservationSweeper)["handler"];
 
 /** What a `HandlerFunction` runs, and exactly what it may touch. */
 export interface HandlerFunctionArgs {

@@ -12,5 +12,6 @@ export {
 export { Identity, type IdentityArgs } from "./identity";
 export { OperationsDashboard, type OperationsDashboardArgs } from "./operations-dashboard";
 export { OrderEvents, type OrderEventsArgs } from "./order-events";
+export { ReservationSweeper, type ReservationSweeperArgs } from "./reservation-sweeper";
 export { OrderWorkflow, type OrderWorkflowArgs } from "./order-workflow";
 export { OrdersApi, type OrdersApiArgs, type Throttle } from "./orders-api";

@@ -15,8 +15,18 @@ export interface OperationsDashboardArgs {
   apis: Readonly<Record<string, pulumi.Input<string>>>;
   /** The DynamoDB tables: physical name by logical name. */
   tables: Readonly<Record<string, pulumi.Input<string>>>;
-  /** The topics carrying customers' e-mails: topic name by logical name. */
+  /** The topics carrying order events: topic name by logical name. */
   topics: Readonly<Record<string, pulumi.Input<string>>>;
+  /**
+   * The dead-letter queues: queue name by logical name.
+   * @default {}
+   */
+  deadLetterQueues?: Readonly<Record<string, pulumi.Input<string>>>;
+  /**
+   * The functions that read change streams: deployed function name by function name.
+   * @default {}
+   */
+  streamReaders?: Readonly<Record<string, pulumi.Input<string>>>;
   /** The stack's name: the dashboard's name, and where its business metrics are (`businessMetricsNamespace(stack)`). */
   stack: string;
 }
@@ -24,7 +34,7 @@ export interface OperationsDashboardArgs {
 /**
  * One CloudWatch dashboard per stack, named `<name>-<stack>`, whose body `monitoring/dashboard.ts`
  * builds from the deployed resources: the API, every function, the workflow, every table, the
- * order e-mails and the stack's business metrics.
+ * order events' path (stream readers, topic, dead-letter queues) and the stack's business metrics.
  */
 export class OperationsDashboard extends pulumi.ComponentResource {
   /** The dashboard's name, as the CloudWatch console lists it. */
@@ -44,9 +54,30 @@ export class OperationsDashboard extends pulumi.ComponentResource {
   private createDashboard(name: string, stack: string, args: OperationsDashboardArgs): aws.cloudwatch.Dashboard {
     const region = aws.getRegionOutput({}, { parent: this }).region;
     const body = pulumi
-      .all([region, args.apis, args.functions, args.stateMachines, args.tables, args.topics])
-      .apply(([regionName, apis, functions, stateMachines, tables, topics]) =>
-        JSON.stringify(dashboardBody({ region: regionName, stack, apis, functions, stateMachines, tables, topics })),
+      .all([
+        region,
+        args.apis,
+        args.functions,
+        args.stateMachines,
+        args.tables,
+        args.topics,
+        args.deadLetterQueues ?? {},
+        args.streamReaders ?? {},
+      ])
+      .apply(([regionName, apis, functions, stateMachines, tables, topics, deadLetterQueues, streamReaders]) =>
+        JSON.stringify(
+          dashboardBody({
+            region: regionName,
+            stack,
+            apis,
+            functions,
+            stateMachines,
+            tables,
+            topics,
+            deadLetterQueues,
+            streamReaders,
+          }),
+        ),
       );
     return new aws.cloudwatch.Dashboard(
       `${name}-operations`,

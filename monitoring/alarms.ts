@@ -227,7 +227,7 @@ export const workflowExecutionsFailedAlarm: MetricMathAlarmRule = {
   threshold: 1,
   comparison: "GreaterThanOrEqualToThreshold",
   description:
-    "An order workflow execution failed, and not because the order was refused for stock or an unknown product (those are subtracted as OrdersRefused). Check the place-order log group first: its ERROR line names the order id, the error and its cause; the state machine's log group has the failed state. OrderFailed: CreateOrder failed after its retries; its reason is in the create-order log group, and ReleaseStock gave the units back. Any other error: a task failed after its retries; check the check-inventory, create-order and release-stock log groups for the order id. If release-stock failed, the stock was not released: the ordered item in the inventory table still lists the order id in its reservations set.",
+    "An order workflow execution failed, and not because the order was refused for stock or an unknown product (those are subtracted as OrdersRefused). Check the place-order log group first: its ERROR line names the order id, the error and its cause; the state machine's log group has the failed state. OrderFailed: CreateOrder failed after its retries; its reason is in the create-order log group, and ReleaseStock gave the units back. Any other error: a task failed after its retries; check the check-inventory, create-order and release-stock log groups for the order id. If release-stock failed, the units stay reserved until the reservation's deadline, when the sweep-reservations function gives them back (see the reservations-released alarm); npm run audit -- --stack <stack> checks the stock balances.",
 };
 
 /** An order workflow execution ran past the workflow's own timeout; the customer got an error. */
@@ -240,7 +240,7 @@ export const workflowExecutionsTimedOutAlarm: WorkflowAlarmRule = {
   evaluationPeriods: 1,
   threshold: 1,
   comparison: "GreaterThanOrEqualToThreshold",
-  description: `An order workflow execution ran longer than ${WORKFLOW_TIMEOUT_SECONDS} s and was stopped, possibly with stock reserved and no order. Take the order id from the place-order log group's ERROR line. If the orders table has no order with that id, the ordered item in the inventory table may still list the order id in its reservations set, its units held: scan the inventory table for contains(reservations, <order id>). Then check the Duration and Throttles of the check-inventory, create-order and release-stock functions and throttling on the inventory and orders tables.`,
+  description: `An order workflow execution ran longer than ${WORKFLOW_TIMEOUT_SECONDS} s and was stopped, possibly with stock reserved and no order. Nothing to release by hand: the sweep-reservations function gives back every reservation past its deadline whose order was never written, within about two minutes (the reservations-released alarm counts them), and npm run audit -- --stack <stack> checks the balances. Find why it was slow: the Duration and Throttles of the check-inventory, create-order and release-stock functions, and throttling on the inventory, reservations and orders tables.`,
 };
 
 /**
@@ -259,11 +259,31 @@ export const workflowExecutionThrottledAlarm: WorkflowAlarmRule = {
   description: `Step Functions throttled state transitions of the order workflow: orders wait, and may run past ${WORKFLOW_TIMEOUT_SECONDS} s and time out with stock reserved (see the executions-timed-out alarm). Check the account's Step Functions quotas in Service Quotas and the AWS/States ThrottledEvents metric, then the place-order log group for failed orders.`,
 };
 
+/**
+ * The sweeper gave stock back: an order run reserved units and never wrote its order (it timed out,
+ * or a task died). The units are free again; something made the run fail half-way.
+ */
+export const reservationsReleasedAlarm: MetricMathAlarmRule = {
+  suffix: "reservations-released",
+  metrics: { m1: { source: "businessMetrics", metricName: BusinessMetric.ReservationsReleased } },
+  statistic: "Sum",
+  periodSeconds: 300,
+  // A sweep that released nothing publishes no data point: that is none released.
+  expression: "FILL(m1, 0)",
+  label: "Reservations the sweeper gave back",
+  evaluationPeriods: 1,
+  threshold: 1,
+  comparison: "GreaterThanOrEqualToThreshold",
+  description:
+    "The sweep-reservations function gave back units reserved by order runs that never wrote their order: the stock is right again, but runs are failing half-way. Its log group names each order id and item. Check the executions-timed-out and executions-failed alarms, the task functions' Errors and Duration, and table throttling; then npm run audit -- --stack <stack> to confirm the balances.",
+};
+
 /** Every per-state-machine alarm. */
 export const workflowAlarmRules: readonly (WorkflowAlarmRule | MetricMathAlarmRule)[] = [
   workflowExecutionsFailedAlarm,
   workflowExecutionsTimedOutAlarm,
   workflowExecutionThrottledAlarm,
+  reservationsReleasedAlarm,
 ];
 
 /**
@@ -305,10 +325,30 @@ export const apiP99LatencyAlarm: ApiAlarmRule = {
     "The API's 99th-percentile latency stayed above the stack's alarms.apiP99LatencyMs for 10 minutes. Check the dashboard first: compare the functions' Duration p99 (which one is slow?) and the workflow's executions (place-order waits for it); then DynamoDB throttling and the X-Ray traces of slow requests, which show the slow call.",
 };
 
+/**
+ * The API answered 503 because a dependency said "not now" (DynamoDB or Step Functions throttling,
+ * a transaction conflict, DynamoDB unreachable). Not a bug, so not in the Errors alarm; but several
+ * in five minutes mean customers are being turned away.
+ */
+export const apiDependencyUnavailableAlarm: MetricMathAlarmRule = {
+  suffix: "dependency-unavailable",
+  metrics: { m1: { source: "businessMetrics", metricName: BusinessMetric.DependencyUnavailable } },
+  statistic: "Sum",
+  periodSeconds: 300,
+  expression: "FILL(m1, 0)",
+  label: "503 answers: a dependency said not now",
+  evaluationPeriods: 1,
+  threshold: 5,
+  comparison: "GreaterThanOrEqualToThreshold",
+  description:
+    "The API answered 503 with Retry-After at least 5 times in 5 minutes: DynamoDB or Step Functions throttled, a transaction conflicted, or DynamoDB could not be reached. Clients retry; if it persists, check the tables' throttled-requests alarms and consumed capacity (a hot key), the workflow's execution-throttled alarm, the AWS Health Dashboard, and the functions' log groups (WARN lines name the dependency).",
+};
+
 /** Every per-API alarm. */
 export const apiAlarmRules: readonly (ApiAlarmRule | MetricMathAlarmRule)[] = [
   apiServerErrorRateAlarm,
   apiP99LatencyAlarm,
+  apiDependencyUnavailableAlarm,
 ];
 
 /** Every dimension DynamoDB publishes its per-operation request metrics with. */
@@ -378,9 +418,13 @@ export interface QueueAlarmRule extends MetricAlarmRule {
   readonly statistic: "Maximum";
 }
 
-/** How to look at and redrive a dead-letter queue: the runbook every DLQ alarm carries. */
+/**
+ * What to do with each kind of dead-letter queue: the runbook every DLQ alarm carries. The mail
+ * queue's holds events, and can be redriven; the publisher's holds only Lambda's notes of stream
+ * records it gave up on, which no redrive can bring back.
+ */
 const DLQ_RUNBOOK =
-  "Read a few messages first (SQS console: Send and receive messages > Poll, or aws sqs receive-message --queue-url <dlq> --attribute-names All --message-attribute-names All --visibility-timeout 0) and the consuming function's log group for the message id's ERROR lines. Fix the cause (a bad deploy, an SES identity or sending quota, a poison event), then redrive: SQS console > the DLQ > Start DLQ redrive, or aws sqs start-message-move-task --source-arn <dlq arn> (messages go back to the queue they came from, and the mailer deduplicates on the event id, so a redrive never mails twice). Delete only messages you have decided never to deliver.";
+  "Check a few messages first (SQS console, or aws sqs receive-message --queue-url <dlq> --attribute-names All --visibility-timeout 0). customer-mail-dlq holds order events the mailer failed on: read send-order-mail's log for the event id, fix the cause (SES identity, quota, a bad deploy), then SQS console > Start DLQ redrive (or aws sqs start-message-move-task --source-arn <dlq arn>); the mailer deduplicates on the event id, so nobody is mailed twice. events-failed holds Lambda's notes (shard, sequence numbers) of stream records the publisher gave up on after 24 hours: those changes are committed but were never announced, and cannot be redriven; fix publish-events, then tell subscribers which orders to re-read through the API.";
 
 /** Messages wait in a dead-letter queue: each is an event a consumer gave up on. */
 export const deadLetterQueueDepthAlarm: QueueAlarmRule = {
@@ -392,7 +436,7 @@ export const deadLetterQueueDepthAlarm: QueueAlarmRule = {
   evaluationPeriods: 1,
   threshold: 1,
   comparison: "GreaterThanOrEqualToThreshold",
-  description: `Messages are in this dead-letter queue: a consumer failed on them after every retry (for customer mail: a customer was not told about an order). ${DLQ_RUNBOOK}`,
+  description: `Messages are in this dead-letter queue: a consumer gave up on them after every retry. ${DLQ_RUNBOOK}`,
 };
 
 /** The oldest message of a dead-letter queue is a day old: nobody has redriven or cleared it. */
@@ -405,11 +449,14 @@ export const deadLetterQueueAgeAlarm: QueueAlarmRule = {
   evaluationPeriods: 1,
   threshold: 24 * 60 * 60,
   comparison: "GreaterThanOrEqualToThreshold",
-  description: `A message has waited in this dead-letter queue for a day; SQS deletes messages once the queue's retention passes (14 days), and the event is then lost for this consumer. ${DLQ_RUNBOOK}`,
+  description: `A message has waited in this dead-letter queue for a day; SQS deletes it after 14 days. ${DLQ_RUNBOOK}`,
 };
 
 /** Every per-dead-letter-queue alarm. */
-export const deadLetterQueueAlarmRules: readonly QueueAlarmRule[] = [deadLetterQueueDepthAlarm, deadLetterQueueAgeAlarm];
+export const deadLetterQueueAlarmRules: readonly QueueAlarmRule[] = [
+  deadLetterQueueDepthAlarm,
+  deadLetterQueueAgeAlarm,
+];
 
 /** An alarm on a stream-reading function's Lambda metric (dimension `FunctionName`). */
 export interface StreamReaderAlarmRule extends MetricAlarmRule {

@@ -1,5 +1,15 @@
 import { BusinessMetric } from "../domain/ports";
-import { BUSINESS_METRICS_SERVICE, WATCHED_DIMENSION, businessMetricsNamespace } from "./alarms";
+import {
+  BUSINESS_METRICS_SERVICE,
+  type QueueAlarmRule,
+  type StreamReaderAlarmRule,
+  WATCHED_DIMENSION,
+  businessMetricsNamespace,
+  deadLetterQueueAgeAlarm,
+  deadLetterQueueDepthAlarm,
+  streamIteratorAgeAlarm,
+  topicDeliveryFailuresAlarm,
+} from "./alarms";
 
 /** What the dashboard shows, by logical name: the same resources `Alerting` watches, resolved. */
 export interface DashboardResources {
@@ -15,8 +25,12 @@ export interface DashboardResources {
   readonly stateMachines: Readonly<Record<string, string>>;
   /** Physical table names. */
   readonly tables: Readonly<Record<string, string>>;
-  /** Topic names of the customers' order e-mails. */
+  /** Topic names of the order events. */
   readonly topics: Readonly<Record<string, string>>;
+  /** Dead-letter queue names. */
+  readonly deadLetterQueues: Readonly<Record<string, string>>;
+  /** Deployed names of the functions that read change streams. */
+  readonly streamReaders: Readonly<Record<string, string>>;
 }
 
 /** How one metric of a graph is drawn. */
@@ -103,7 +117,8 @@ export function dashboardBody(resources: DashboardResources): DashboardBody {
     functionsSection(resources.functions),
     workflowSection(resources.stateMachines),
     tablesSection(resources.tables),
-    businessSection(resources.stack, resources.topics),
+    eventsSection(resources),
+    businessSection(resources.stack),
   ];
   return { widgets: layOut(sections, resources.region) };
 }
@@ -261,9 +276,50 @@ function tablesSection(tables: Readonly<Record<string, string>>): Section {
   };
 }
 
-function businessSection(stack: string, topics: Readonly<Record<string, string>>): Section {
+/**
+ * The path from a committed change to a customer's inbox, graphed as its alarms read it: how far the
+ * stream readers are behind, what the topic delivered to its subscribers, and what waits in a
+ * dead-letter queue (each message is something a consumer gave up on).
+ */
+function eventsSection(resources: DashboardResources): Section {
+  const topic = WATCHED_DIMENSION.topic;
+  return {
+    heading: "Events and customer mail",
+    graphs: [
+      ruleGraph("Stream readers' iterator age, highest (ms)", streamIteratorAgeAlarm, "streamReader", resources),
+      {
+        title: "Order events: published, delivered to subscribers, failed",
+        stat: "Sum",
+        period: topicDeliveryFailuresAlarm.periodSeconds,
+        metrics: Object.entries(resources.topics).flatMap(([key, topicName]): MetricLine[] => [
+          ["AWS/SNS", "NumberOfMessagesPublished", topic, topicName, { label: `${key} published` }],
+          ["AWS/SNS", "NumberOfNotificationsDelivered", topic, topicName, { label: `${key} delivered` }],
+          ["AWS/SNS", "NumberOfNotificationsFailed", topic, topicName, { label: `${key} failed` }],
+        ]),
+      },
+      ruleGraph("Dead-letter queues: messages waiting", deadLetterQueueDepthAlarm, "deadLetterQueue", resources),
+      ruleGraph("Dead-letter queues: oldest message's age (s)", deadLetterQueueAgeAlarm, "deadLetterQueue", resources),
+    ],
+  };
+}
+
+/** The metric an alarm rule reads, for every resource of its kind, with the rule's statistic and period. */
+function ruleGraph(
+  title: string,
+  rule: QueueAlarmRule | StreamReaderAlarmRule,
+  kind: "deadLetterQueue" | "streamReader",
+  resources: DashboardResources,
+): Graph {
+  return {
+    title,
+    stat: rule.statistic,
+    period: rule.periodSeconds,
+    metrics: perResource(rule.namespace, rule.metricName, WATCHED_DIMENSION[kind], resources[`${kind}s`]),
+  };
+}
+
+function businessSection(stack: string): Section {
   const namespace = businessMetricsNamespace(stack);
-  const dimension = WATCHED_DIMENSION.topic;
   return {
     heading: `Business (${namespace})`,
     graphs: [
@@ -277,16 +333,6 @@ function businessSection(stack: string, topics: Readonly<Record<string, string>>
           "service",
           BUSINESS_METRICS_SERVICE,
           { label: metricName },
-        ]),
-      },
-      {
-        title: "Order e-mails: published, delivered, failed",
-        stat: "Sum",
-        period: MINUTE,
-        metrics: Object.entries(topics).flatMap(([key, topicName]): MetricLine[] => [
-          ["AWS/SNS", "NumberOfMessagesPublished", dimension, topicName, { label: `${key} published` }],
-          ["AWS/SNS", "NumberOfNotificationsDelivered", dimension, topicName, { label: `${key} delivered` }],
-          ["AWS/SNS", "NumberOfNotificationsFailed", dimension, topicName, { label: `${key} failed` }],
         ]),
       },
     ],

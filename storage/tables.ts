@@ -94,8 +94,28 @@ export const idempotencyTable = {
   indexes: {},
 } as const satisfies TableDefinition;
 
+/**
+ * Units taken from stock for an order that is not written yet, one item per order and item, each
+ * with its deadline. Only reservations in flight live here: writing the order, giving the units
+ * back, or the sweeper (past the deadline) deletes the item, each in one transaction with the stock
+ * or the order, so exactly one of them ever happens.
+ */
+export const reservationsTable = {
+  name: "reservations",
+  envVar: "RESERVATIONS_TABLE",
+  partitionKey: { name: "orderId", type: "S" },
+  sortKey: { name: "itemId", type: "S" },
+  indexes: {},
+} as const satisfies TableDefinition;
+
 /** Every table OMS owns. */
-export const tables: readonly TableDefinition[] = [ordersTable, inventoryTable, usersTable, idempotencyTable];
+export const tables: readonly TableDefinition[] = [
+  ordersTable,
+  inventoryTable,
+  usersTable,
+  idempotencyTable,
+  reservationsTable,
+];
 
 /** Every attribute a table's keys and indexes use, once each, as DynamoDB wants them declared. */
 export function keyAttributes(table: TableDefinition): KeyAttribute[] {

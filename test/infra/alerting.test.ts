@@ -1,15 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { routes } from "../../api/routes";
+import { eventFunctions, eventPublisher } from "../../events/functions";
 import { Alerting } from "../../infra";
 import {
   type AlarmThresholds,
   apiAlarmRules,
   apiP99LatencyAlarm,
   apiServerErrorRateAlarm,
+  deadLetterQueueAlarmRules,
+  deadLetterQueueAgeAlarm,
+  deadLetterQueueDepthAlarm,
   functionAlarmRules,
   functionErrorsAlarm,
   functionThrottlesAlarm,
+  streamIteratorAgeAlarm,
+  streamReaderAlarmRules,
   tableAlarmRules,
   tableSystemErrorsAlarm,
   tableThrottledRequestsAlarm,
@@ -21,6 +27,7 @@ import {
   workflowExecutionsTimedOutAlarm,
 } from "../../monitoring/alarms";
 import { tables } from "../../storage/tables";
+import { WORKFLOW_TIMEOUT_SECONDS } from "../../workflow/definition";
 import { workflowTasks } from "../../workflow/tasks";
 import { ACCOUNT_ID, type Deployment, MockRecorder, type RecordedResource, deployStack } from "../support/pulumi-mocks";
 
@@ -32,9 +39,50 @@ const FUNCTION = "aws:lambda/function:Function";
 const STATE_MACHINE = "aws:sfn/stateMachine:StateMachine";
 const API = "aws:apigatewayv2/api:Api";
 const TABLE = "aws:dynamodb/table:Table";
+const QUEUE = "aws:sqs/queue:Queue";
+const MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping";
 
-/** Every function the program deploys: one per route, one per workflow task. */
-const functionNames = [...routes, ...workflowTasks].map((handler) => handler.functionName);
+/** Every function the program deploys: one per route, one per workflow task, and the event functions. */
+const functionNames = [...routes, ...workflowTasks, ...eventFunctions].map((handler) => handler.functionName);
+
+/** The name a resource of the `oms` program has without the program's prefix: the logical name alarms carry. */
+const logicalName = (resource: RecordedResource) => resource.name.replace(/^oms-/, "");
+
+/**
+ * Every dead-letter queue the deployment has: each queue another queue's redrive policy sends to,
+ * or a stream mapping sends what it gives up on to. What lands there was given up on.
+ */
+function deadLetterQueues(deployment: Deployment): RecordedResource[] {
+  const targets = new Set<unknown>([
+    ...deployment
+      .ofType(QUEUE)
+      .filter((queue) => queue.inputs["redrivePolicy"] !== undefined)
+      .map(
+        (queue) =>
+          (JSON.parse(String(queue.inputs["redrivePolicy"])) as { deadLetterTargetArn: string }).deadLetterTargetArn,
+      ),
+    ...deployment
+      .ofType(MAPPING)
+      .map(
+        (mapping) =>
+          (mapping.inputs["destinationConfig"] as { onFailure?: { destinationArn?: string } } | undefined)?.onFailure
+            ?.destinationArn,
+      )
+      .filter((arn) => arn !== undefined),
+  ]);
+  return deployment.ofType(QUEUE).filter((queue) => targets.has(queue.state["arn"]));
+}
+
+/** Every function a DynamoDB stream mapping invokes: how far behind it is, is how late events are. */
+function streamReaders(deployment: Deployment): RecordedResource[] {
+  const arns = new Set(
+    deployment
+      .ofType(MAPPING)
+      .filter((mapping) => String(mapping.inputs["eventSourceArn"]).includes(":dynamodb:"))
+      .map((mapping) => mapping.inputs["functionName"]),
+  );
+  return deployment.ofType(FUNCTION).filter((fn) => arns.has(fn.state["arn"]));
+}
 
 /** The thresholds a stack gets when its config sets none. */
 const DEFAULTS: AlarmThresholds = {
@@ -65,7 +113,7 @@ function only(deployment: Deployment, type: string): RecordedResource {
   return all[0] as RecordedResource;
 }
 
-/** The alerts topic, told apart from the order-notifications topic by its name. */
+/** The alerts topic, told apart from the order-events topic by its name. */
 function alertsTopic(deployment: Deployment): RecordedResource {
   return deployment.named(TOPIC, "oms-alerts");
 }
@@ -81,10 +129,11 @@ describe("Alerting", () => {
         topicArn = alertsTopic(deployment).state["arn"];
       });
 
-      it(`e-mails the alerts topic to ${expected.alertEmail}`, () => {
-        const subscription = only(deployment, SUBSCRIPTION);
+      it(`e-mails the alerts topic to ${expected.alertEmail}, and no one else`, () => {
+        const subscriptions = deployment.ofType(SUBSCRIPTION).filter((s) => s.inputs["topic"] === topicArn);
 
-        expect(subscription.inputs).to.deep.equal({
+        expect(subscriptions).to.have.length(1);
+        expect(subscriptions[0]?.inputs).to.deep.equal({
           topic: topicArn,
           protocol: "email",
           endpoint: expected.alertEmail,
@@ -109,7 +158,7 @@ describe("Alerting", () => {
         });
       });
 
-      it("gives every function, of the API and of the workflow, an Errors alarm with the shared rule's numbers, notifying the topic on alarm and on recovery", () => {
+      it("gives every function, of the API, of the workflow and of the events, an Errors alarm with the shared rule's numbers, notifying the topic on alarm and on recovery", () => {
         expect(deployment.ofType(FUNCTION).map((fn) => fn.name)).to.have.members(
           functionNames.map((name) => `oms-${name}`),
         );
@@ -262,10 +311,10 @@ describe("Alerting", () => {
         });
       }
 
-      it("alarms when SNS fails to deliver order e-mails from the notifications topic", () => {
-        const topicName = deployment.named(TOPIC, "oms-order-notifications").state["name"];
+      it("alarms when SNS fails to deliver order events from the order-events topic to a subscriber", () => {
+        const topicName = deployment.named(TOPIC, "oms-order-events").state["name"];
 
-        const alarm = deployment.named(ALARM, "oms-order-notifications-delivery-failures");
+        const alarm = deployment.named(ALARM, "oms-order-events-delivery-failures");
 
         expect(alarm.inputs).to.deep.equal({
           namespace: "AWS/SNS",
@@ -281,6 +330,68 @@ describe("Alerting", () => {
           alarmActions: [topicArn],
           okActions: [topicArn],
         });
+      });
+
+      for (const rule of [deadLetterQueueDepthAlarm, deadLetterQueueAgeAlarm]) {
+        it(`alarms on every dead-letter queue's ${rule.metricName} (its highest in ${rule.periodSeconds / 60} minutes at ${rule.threshold} or more)`, () => {
+          const queues = deadLetterQueues(deployment);
+
+          expect(queues, "no dead-letter queue: nothing given up on would be seen").to.not.deep.equal([]);
+          for (const queue of queues) {
+            const alarm = deployment.named(ALARM, `oms-${logicalName(queue)}-${rule.suffix}`);
+
+            expect(alarm.inputs).to.deep.equal({
+              namespace: "AWS/SQS",
+              metricName: rule.metricName,
+              statistic: "Maximum",
+              period: rule.periodSeconds,
+              evaluationPeriods: rule.evaluationPeriods,
+              threshold: rule.threshold,
+              comparisonOperator: "GreaterThanOrEqualToThreshold",
+              treatMissingData: "notBreaching",
+              dimensions: { QueueName: queue.state["name"] },
+              alarmDescription: rule.description,
+              alarmActions: [topicArn],
+              okActions: [topicArn],
+            });
+          }
+        });
+      }
+
+      it("tells the on-call in every dead-letter queue alarm how to read its messages and how to redrive them", () => {
+        for (const rule of deadLetterQueueAlarmRules) {
+          const description = String(
+            deployment.named(ALARM, `oms-customer-mail-dlq-${rule.suffix}`).inputs["alarmDescription"],
+          );
+
+          expect(description, rule.suffix).to.include("aws sqs receive-message");
+          expect(description, rule.suffix).to.include("Start DLQ redrive");
+          expect(description, rule.suffix).to.include("aws sqs start-message-move-task");
+        }
+      });
+
+      it("alarms when a stream reader's IteratorAge stays 5 minutes or more behind for 5 minutes: events are late", () => {
+        const readers = streamReaders(deployment);
+
+        expect(readers.map(logicalName)).to.deep.equal([eventPublisher.functionName]);
+        for (const reader of readers) {
+          const alarm = deployment.named(ALARM, `oms-${logicalName(reader)}-${streamIteratorAgeAlarm.suffix}`);
+
+          expect(alarm.inputs).to.deep.equal({
+            namespace: "AWS/Lambda",
+            metricName: "IteratorAge",
+            statistic: "Maximum",
+            period: 60,
+            evaluationPeriods: 5,
+            threshold: 5 * 60 * 1000,
+            comparisonOperator: "GreaterThanOrEqualToThreshold",
+            treatMissingData: "notBreaching",
+            dimensions: { FunctionName: reader.state["name"] },
+            alarmDescription: streamIteratorAgeAlarm.description,
+            alarmActions: [topicArn],
+            okActions: [topicArn],
+          });
+        }
       });
 
       const plainWorkflowAlarms = [
@@ -370,7 +481,7 @@ describe("Alerting", () => {
         expect(refusals?.metric?.["dimensions"]).to.deep.equal({ service: variables["POWERTOOLS_SERVICE_NAME"] });
       });
 
-      it("has one alarm per watched resource and rule of monitoring/alarms.ts (functions, workflow, API, tables, notifications topic), and no other", () => {
+      it("has one alarm per watched resource and rule of monitoring/alarms.ts (functions, workflow, API, tables, events topic, dead-letter queues, stream readers), and no other", () => {
         const alarms = deployment.ofType(ALARM);
 
         expect(alarms.map((alarm) => alarm.name).sort()).to.deep.equal(
@@ -379,7 +490,13 @@ describe("Alerting", () => {
             ...workflowAlarmRules.map((rule) => `oms-order-workflow-${rule.suffix}`),
             ...apiAlarmRules.map((rule) => `oms-api-${rule.suffix}`),
             ...tables.flatMap((table) => tableAlarmRules.map((rule) => `oms-${table.name}-${rule.suffix}`)),
-            ...topicAlarmRules.map((rule) => `oms-order-notifications-${rule.suffix}`),
+            ...topicAlarmRules.map((rule) => `oms-order-events-${rule.suffix}`),
+            ...deadLetterQueues(deployment).flatMap((queue) =>
+              deadLetterQueueAlarmRules.map((rule) => `oms-${logicalName(queue)}-${rule.suffix}`),
+            ),
+            ...streamReaders(deployment).flatMap((reader) =>
+              streamReaderAlarmRules.map((rule) => `oms-${logicalName(reader)}-${rule.suffix}`),
+            ),
           ].sort(),
         );
       });
@@ -404,18 +521,18 @@ describe("Alerting", () => {
           description.indexOf("create-order log group"),
         );
         expect(description).to.include("release-stock");
-        expect(description).to.include("the stock was not released");
+        expect(description).to.include("sweep-reservations function gives them back");
+        expect(description).to.include("npm run audit");
       });
 
-      it("tells the on-call which item's reservations may still hold the units of a timed-out execution", () => {
+      it("tells the on-call that the sweeper gives back a timed-out execution's units, and how to check the balances", () => {
         const description = String(
           deployment.named(ALARM, "oms-order-workflow-executions-timed-out").inputs["alarmDescription"],
         );
 
-        expect(description).to.include("ran longer than 25 s");
-        expect(description).to.include(
-          "the ordered item in the inventory table may still list the order id in its reservations set",
-        );
+        expect(description).to.include(`ran longer than ${WORKFLOW_TIMEOUT_SECONDS} s`);
+        expect(description).to.include("Nothing to release by hand");
+        expect(description).to.include("npm run audit");
       });
 
       it("keeps every alarm description within the 1024 characters CloudWatch accepts", () => {

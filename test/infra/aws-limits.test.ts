@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { routes } from "../../api/routes";
-import { Identity, OrderWorkflow, OrdersApi } from "../../infra";
+import { eventPublisher, orderMailer } from "../../events/functions";
+import { CustomerMail, Identity, OrderEvents, OrderWorkflow, OrdersApi } from "../../infra";
 import { parseStackConfig } from "../../infra/stack-config";
 import { orderWorkflowDefinition } from "../../workflow/definition";
 import { workflowTasks } from "../../workflow/tasks";
@@ -10,6 +11,7 @@ import { MockRecorder } from "../support/pulumi-mocks";
 /** Every key a stack must set, valid. */
 const CONFIG = {
   alertEmail: "oncall@example.com",
+  mailFrom: "orders@orders.example.com",
   throttle: { burstLimit: 50, rateLimit: 100 },
   logRetentionDays: 7,
   corsAllowedOrigins: ["*"],
@@ -18,7 +20,7 @@ const CONFIG = {
   callbackUrls: ["http://localhost:3000/callback"],
 };
 
-const TOPIC = "arn:aws:sns:eu-west-1:123456789012:order-notifications";
+const TOPIC = "arn:aws:sns:eu-west-1:123456789012:order-events";
 
 /** Each component built from the stack config the way index.ts builds it, with one key changed. */
 const components: Record<string, (config: Record<string, unknown>) => unknown> = {
@@ -39,7 +41,6 @@ const components: Record<string, (config: Record<string, unknown>) => unknown> =
       functionMemoryMb: (config["functionMemoryMb"] ?? 256) as number,
       functionTimeoutSeconds: (config["functionTimeoutSeconds"] ?? 10) as number,
       orderWorkflowArn: "arn:aws:states:eu-west-1:123456789012:stateMachine:orders",
-      notificationsTopicArn: TOPIC,
       stack: "test",
     }),
   OrderWorkflow: (config) =>
@@ -47,9 +48,29 @@ const components: Record<string, (config: Record<string, unknown>) => unknown> =
       definition: orderWorkflowDefinition,
       tasks: workflowTasks,
       tables: {},
-      notificationsTopicArn: TOPIC,
       functionMemoryMb: (config["functionMemoryMb"] ?? 256) as number,
       functionTimeoutSeconds: (config["functionTimeoutSeconds"] ?? 10) as number,
+      logRetentionDays: config["logRetentionDays"] as number,
+      stack: "test",
+    }),
+  OrderEvents: (config) =>
+    new OrderEvents("oms", {
+      publisher: eventPublisher,
+      tables: [],
+      deployedTables: {},
+      streamArns: {},
+      eventsTopicArn: TOPIC,
+      memoryMb: (config["functionMemoryMb"] ?? 256) as number,
+      logRetentionDays: config["logRetentionDays"] as number,
+      stack: "test",
+    }),
+  CustomerMail: (config) =>
+    new CustomerMail("oms", {
+      mailer: orderMailer,
+      tables: {},
+      eventsTopicArn: TOPIC,
+      mailFrom: config["mailFrom"] as string,
+      memoryMb: (config["functionMemoryMb"] ?? 256) as number,
       logRetentionDays: config["logRetentionDays"] as number,
       stack: "test",
     }),
@@ -60,7 +81,12 @@ const refused: { key: string; value: unknown; components: string[] }[] = [
   { key: "functionMemoryMb", value: 64, components: ["OrdersApi", "OrderWorkflow"] },
   { key: "functionMemoryMb", value: 10241, components: ["OrdersApi", "OrderWorkflow"] },
   { key: "functionTimeoutSeconds", value: 30, components: ["OrdersApi"] },
-  { key: "logRetentionDays", value: 10, components: ["OrdersApi", "OrderWorkflow"] },
+  {
+    key: "logRetentionDays",
+    value: 10,
+    components: ["OrdersApi", "OrderWorkflow", "OrderEvents", "CustomerMail"],
+  },
+  { key: "mailFrom", value: "orders", components: ["CustomerMail"] },
   { key: "authDomainPrefix", value: "-oms", components: ["Identity"] },
   { key: "callbackUrls", value: [], components: ["Identity"] },
   { key: "throttle", value: { burstLimit: 0, rateLimit: 100 }, components: ["OrdersApi"] },

@@ -1,10 +1,14 @@
 import { expect } from "chai";
+import { Data } from "../../infra";
 import { tables } from "../../storage/tables";
-import { type Deployment, type RecordedAlias, deployStack } from "../support/pulumi-mocks";
+import { type Deployment, type RecordedAlias, deployStack, outputValue, runComponents } from "../support/pulumi-mocks";
 
 const TABLE = "aws:dynamodb/table:Table";
 const TOPIC = "aws:sns/topic:Topic";
 const TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy";
+
+/** The tables whose committed changes become events. */
+const streamedTables = tables.filter((table) => table.streamed);
 
 /** What each stack's `Pulumi.<stack>.yaml` asks of the data. */
 const stacks = [
@@ -113,23 +117,42 @@ describe("Data", () => {
         }
       });
 
-      it("keeps the notifications topic and its policy as they were under OrderWorkflow, through an alias", async () => {
-        for (const type of [TOPIC, TOPIC_POLICY]) {
-          const aliases = await resolvedAliases(deployment.optionsOf(type, "oms-order-notifications").aliases);
+      it("streams the item before and after each change from exactly the tables whose definition is streamed", () => {
+        for (const definition of tables) {
+          const inputs = deployment.named(TABLE, `oms-${definition.name}`).inputs;
 
-          expect(aliases, type).to.deep.equal([{ parent: formerParent(expected.stack, "oms:infra:OrderWorkflow") }]);
+          expect({ enabled: inputs["streamEnabled"], view: inputs["streamViewType"] }, definition.name).to.deep.equal(
+            definition.streamed
+              ? { enabled: true, view: "NEW_AND_OLD_IMAGES" }
+              : { enabled: undefined, view: undefined },
+          );
+        }
+        expect(streamedTables, "no table streams: nothing would be announced").to.not.deep.equal([]);
+      });
+
+      it("keeps the order-events topic and its policy as the order-notifications ones under OrderWorkflow, through an alias that names both", async () => {
+        for (const type of [TOPIC, TOPIC_POLICY]) {
+          const aliases = await resolvedAliases(deployment.optionsOf(type, "oms-order-events").aliases);
+
+          expect(aliases, type).to.deep.equal([
+            { name: "oms-order-notifications", parent: formerParent(expected.stack, "oms:infra:OrderWorkflow") },
+          ]);
         }
       });
 
-      it("encrypts the notifications topic with SNS's AWS managed key", () => {
-        expect(deployment.named(TOPIC, "oms-order-notifications").inputs["kmsMasterKeyId"]).to.equal("alias/aws/sns");
+      it("encrypts the order-events topic with SNS's AWS managed key", () => {
+        expect(deployment.named(TOPIC, "oms-order-events").inputs["kmsMasterKeyId"]).to.equal("alias/aws/sns");
+      });
+
+      it("exports the order-events topic's ARN, for other systems to subscribe to", () => {
+        expect(deployment.outputs["eventsTopicArn"]).to.equal(deployment.named(TOPIC, "oms-order-events").state["arn"]);
       });
 
       it("lets the account's principals publish and subscribe, as IAM allows them, and names only topic-policy actions", () => {
-        const topic = deployment.named(TOPIC, "oms-order-notifications");
-        const policy = JSON.parse(
-          String(deployment.named(TOPIC_POLICY, "oms-order-notifications").inputs["policy"]),
-        ) as { Statement: { Principal: unknown; Action: string[]; Resource: unknown }[] };
+        const topic = deployment.named(TOPIC, "oms-order-events");
+        const policy = JSON.parse(String(deployment.named(TOPIC_POLICY, "oms-order-events").inputs["policy"])) as {
+          Statement: { Principal: unknown; Action: string[]; Resource: unknown }[];
+        };
 
         expect(policy.Statement).to.deep.equal([
           {
@@ -142,4 +165,29 @@ describe("Data", () => {
       });
     });
   }
+
+  describe("outputs", () => {
+    it("gives the stream ARN of every streamed table, by logical name, and of no other, and the topic's ARN and name", async () => {
+      let data: Data | undefined;
+      const deployment = await runComponents(() => {
+        data = new Data("oms", { tables });
+      });
+      const built = data as Data;
+
+      const streamArns = Object.fromEntries(
+        await Promise.all(
+          Object.entries(built.streamArns).map(async ([name, arn]) => [name, await outputValue(arn)] as const),
+        ),
+      );
+
+      expect(streamArns).to.deep.equal(
+        Object.fromEntries(
+          streamedTables.map((table) => [table.name, deployment.named(TABLE, `oms-${table.name}`).state["streamArn"]]),
+        ),
+      );
+      const topic = deployment.named(TOPIC, "oms-order-events");
+      expect(await outputValue(built.eventsTopicArn)).to.equal(topic.state["arn"]);
+      expect(await outputValue(built.eventsTopicName)).to.equal(topic.state["name"]);
+    });
+  });
 });

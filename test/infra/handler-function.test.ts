@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { builtinModules } from "node:module";
 import { routes } from "../../api/routes";
+import { eventPublisher, orderMailer, reservationSweeper } from "../../events/functions";
 import { SERVICE_ENV } from "../../handlers/adapters/from-environment";
 import { placeOrder } from "../../handlers/place-order";
 import { HandlerFunction, type HandlerFunctionArgs } from "../../infra";
@@ -20,7 +21,11 @@ const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 const TABLE = "aws:dynamodb/table:Table";
 const TOPIC = "aws:sns/topic:Topic";
 const TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy";
+const QUEUE = "aws:sqs/queue:Queue";
+const QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy";
 const STATE_MACHINE = "aws:sfn/stateMachine:StateMachine";
+const EMAIL_IDENTITY = "aws:sesv2/emailIdentity:EmailIdentity";
+const CONFIGURATION_SET = "aws:sesv2/configurationSet:ConfigurationSet";
 
 /** What each stack's `Pulumi.<stack>.yaml` asks of the functions, and where their business metrics go. */
 const stacks = ["dev", "prod"].map((stack) => {
@@ -29,17 +34,89 @@ const stacks = ["dev", "prod"].map((stack) => {
     stack,
     memoryMb: config.functionMemoryMb,
     logRetentionDays: config.logRetentionDays,
+    mailFrom: config.mailFrom,
     metricsNamespace: businessMetricsNamespace(stack),
   };
 });
 
-/** Every function the program deploys: one per route of `api/routes.ts`, one per task of `workflow/tasks.ts`. */
+/** The tables whose changes the event publisher reads and announces. */
+const streamedTables = tables.filter((table) => table.streamed);
+
+/** What Lambda reads for a function, and what else the function is told: ARNs and values of one deployment. */
+interface Wiring {
+  /** Change streams its mappings read. */
+  readonly streams: readonly string[];
+  /** Queues its mappings read. */
+  readonly queues: readonly string[];
+  /** Where its stream mappings send what they give up on. */
+  readonly failureQueues: readonly string[];
+  /** Environment variables that grant nothing. */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+const UNWIRED: Wiring = { streams: [], queues: [], failureQueues: [], environment: {} };
+
+/**
+ * Every function the program deploys: one per route of `api/routes.ts`, one per task of
+ * `workflow/tasks.ts`, and the event functions of `events/functions.ts`, with what invokes them.
+ */
 const handlerFunctions: readonly {
   readonly functionName: string;
   readonly handler: () => unknown;
   readonly grants: readonly TableGrant[];
   readonly services?: readonly ServiceGrant[];
-}[] = [...routes, ...workflowTasks];
+  readonly wiring: (deployment: Deployment) => Wiring;
+}[] = [
+  ...[...routes, ...workflowTasks].map((fn) => ({ ...fn, wiring: () => UNWIRED })),
+  {
+    ...eventPublisher,
+    wiring: (deployment) => ({
+      ...UNWIRED,
+      streams: streamedTables.map((table) => String(deployment.named(TABLE, `oms-${table.name}`).state["streamArn"])),
+      failureQueues: [String(deployment.named(QUEUE, "oms-events-failed").state["arn"])],
+      // Which table a stream record comes from: the publisher compares the record's ARN with these.
+      environment: Object.fromEntries(
+        streamedTables.map((table) => [
+          table.envVar,
+          String(deployment.named(TABLE, `oms-${table.name}`).state["name"]),
+        ]),
+      ),
+    }),
+  },
+  {
+    ...orderMailer,
+    wiring: (deployment) => ({
+      ...UNWIRED,
+      queues: [String(deployment.named(QUEUE, "oms-customer-mail").state["arn"])],
+    }),
+  },
+  // EventBridge Scheduler invokes it with a role of its own: its function's role reads nothing more.
+  { ...reservationSweeper, wiring: () => UNWIRED },
+];
+
+/**
+ * What Lambda's event source mappings call with the function's role: the AWS Lambda Developer
+ * Guide's execution-role permissions for DynamoDB streams ("Process DynamoDB records with Lambda")
+ * and for SQS ("Using Lambda with Amazon SQS"), and sending to an on-failure SQS destination.
+ */
+const STREAM_READ_ACTIONS = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"];
+const QUEUE_CONSUME_ACTIONS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"];
+const FAILURE_DESTINATION_ACTIONS = ["sqs:SendMessage"];
+/** Listing streams names no resource type: it stands in the AwsRequiresWildcard statement. */
+const STREAM_LISTING_ACTIONS = ["dynamodb:ListStreams"];
+
+/** The statements a function's event sources add, in the order the policy lists them. */
+function sourceStatements(wiring: Wiring): Statement[] {
+  return (
+    [
+      [STREAM_READ_ACTIONS, wiring.streams],
+      [QUEUE_CONSUME_ACTIONS, wiring.queues],
+      [FAILURE_DESTINATION_ACTIONS, wiring.failureQueues],
+    ] as const
+  )
+    .filter(([, arns]) => arns.length > 0)
+    .map(([actions, arns]) => ({ Effect: "Allow", Action: [...actions], Resource: [...arns] }));
+}
 
 /**
  * What Lambda's active tracing needs the role to allow, on `Resource: "*"`: the AWS Lambda
@@ -93,24 +170,35 @@ function variablesOf(deployment: Deployment, functionName: string): Record<strin
 
 /**
  * What a service grant is on, by the resource its name starts with (`orderWorkflow:start` is on
- * the order workflow): the deployed resource's ARN, the service whose actions it takes, and the
- * variable that names it to the handlers.
+ * the order workflow): the deployed resources' ARNs, the service whose actions it takes, and the
+ * variables that name them (or what the adapter needs of them) to the handlers.
  */
-function serviceResource(deployment: Deployment, service: ServiceGrant) {
+function serviceResource(deployment: Deployment, service: ServiceGrant, mailFrom: string) {
   const resource = service.slice(0, service.indexOf(":"));
   switch (resource) {
-    case "orderWorkflow":
+    case "orderWorkflow": {
+      const arn = String(deployment.named(STATE_MACHINE, "oms-order-workflow").state["arn"]);
+      return { arns: [arn], service: "states", environment: { [SERVICE_ENV.orderWorkflowArn]: arn } };
+    }
+    case "events": {
+      const arn = String(deployment.named(TOPIC, "oms-order-events").state["arn"]);
+      return { arns: [arn], service: "sns", environment: { [SERVICE_ENV.eventsTopicArn]: arn } };
+    }
+    case "mail": {
+      // SES authorizes SendEmail on the sender identity and on the configuration set it names.
+      const configurationSet = deployment.named(CONFIGURATION_SET, "oms-customer-mail");
       return {
-        arn: String(deployment.named(STATE_MACHINE, "oms-order-workflow").state["arn"]),
-        service: "states",
-        envVar: SERVICE_ENV.orderWorkflowArn,
+        arns: [
+          String(deployment.named(EMAIL_IDENTITY, "oms-mail-from").state["arn"]),
+          String(configurationSet.state["arn"]),
+        ],
+        service: "ses",
+        environment: {
+          [SERVICE_ENV.mailFrom]: mailFrom,
+          [SERVICE_ENV.mailConfigurationSet]: String(configurationSet.state["configurationSetName"]),
+        },
       };
-    case "notifications":
-      return {
-        arn: String(deployment.named(TOPIC, "oms-order-notifications").state["arn"]),
-        service: "sns",
-        envVar: SERVICE_ENV.notificationsTopicArn,
-      };
+    }
     default:
       throw new Error(`The spec does not know which deployed resource ${service} is on`);
   }
@@ -127,14 +215,19 @@ describe("HandlerFunction", () => {
       });
 
       for (const handler of handlerFunctions) {
-        it(`grants ${handler.functionName} its own log streams, each of its grants as one statement on exactly its table or indexes, each service on exactly its resource, and X-Ray's actions apart`, () => {
+        it(`grants ${handler.functionName} its own log streams, each of its grants as one statement on exactly its table or indexes, each service on exactly its resources, what its event sources need on exactly them, and the wildcard-only actions apart`, () => {
           const { policy, role, logGroup } = partsOf(deployment, handler.functionName);
+          const wiring = handler.wiring(deployment);
+          const serviceCount = (handler.services ?? []).length;
 
           const statements = statementsOf(policy.inputs["policy"]);
-          const services = statements.slice(1 + handler.grants.length, -1);
+          const services = statements.slice(1 + handler.grants.length, 1 + handler.grants.length + serviceCount);
+          const sources = statements.slice(1 + handler.grants.length + serviceCount, -1);
 
           expect(policy.inputs["role"]).to.equal(role.id);
-          expect(statements).to.have.length(1 + handler.grants.length + (handler.services ?? []).length + 1);
+          expect(statements).to.have.length(
+            1 + handler.grants.length + serviceCount + sourceStatements(wiring).length + 1,
+          );
           expect(statements[0]).to.deep.equal({
             Effect: "Allow",
             Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
@@ -151,11 +244,11 @@ describe("HandlerFunction", () => {
             }),
           );
           for (const [index, service] of (handler.services ?? []).entries()) {
-            const resource = serviceResource(deployment, service);
+            const resource = serviceResource(deployment, service, expected.mailFrom);
             const statement = services[index];
             const actions = [statement?.Action ?? []].flat();
 
-            expect(statement, service).to.deep.include({ Effect: "Allow", Resource: [resource.arn] });
+            expect(statement, service).to.deep.include({ Effect: "Allow", Resource: resource.arns });
             expect(actions, service).to.have.length.greaterThan(0);
             // Which actions exactly is what the handlers call: test/infra/recorded-aws-calls.test.ts checks that.
             expect(
@@ -163,12 +256,15 @@ describe("HandlerFunction", () => {
               service,
             ).to.deep.equal([]);
           }
+          expect(sources).to.deep.equal(sourceStatements(wiring));
           expect(statements.at(-1)).to.deep.include({
             Sid: AWS_REQUIRES_WILDCARD_SID,
             Effect: "Allow",
             Resource: "*",
           });
           expect(statements.at(-1)?.Action).to.include.members(TRACE_UPLOAD_ACTIONS);
+          const listing = [statements.at(-1)?.Action ?? []].flat().filter((a) => STREAM_LISTING_ACTIONS.includes(a));
+          expect(listing).to.deep.equal(wiring.streams.length > 0 ? STREAM_LISTING_ACTIONS : []);
         });
       }
 
@@ -178,6 +274,7 @@ describe("HandlerFunction", () => {
           ...deployment.ofType(ROLE_POLICY).map((policy) => policy.inputs["policy"]),
           ...deployment.ofType(ROLE).map((role) => role.inputs["assumeRolePolicy"]),
           ...deployment.ofType(TOPIC_POLICY).map((policy) => policy.inputs["policy"]),
+          ...deployment.ofType(QUEUE_POLICY).map((policy) => policy.inputs["policy"]),
         ];
 
         const statements = documents.flatMap(statementsOf);
@@ -190,8 +287,8 @@ describe("HandlerFunction", () => {
         expect(resources.filter((resource) => resource.includes("*") && !logStreams.has(resource))).to.deep.equal([]);
       });
 
-      it("allows Resource * only in one AwsRequiresWildcard statement per policy, and only for the actions AWS accepts on nothing else", () => {
-        const policies = deployment.ofType(ROLE_POLICY);
+      it("allows Resource * only in one AwsRequiresWildcard statement per function policy, and only for the actions AWS accepts on nothing else", () => {
+        const policies = handlerFunctions.map(({ functionName }) => partsOf(deployment, functionName).policy);
 
         for (const policy of policies) {
           const statements = statementsOf(policy.inputs["policy"]);
@@ -276,18 +373,18 @@ describe("HandlerFunction", () => {
         }
       });
 
-      it(`names each granted table and service, the business metrics' namespace ${expected.metricsNamespace} and service ${BUSINESS_METRICS_SERVICE}, and nothing else, in the environment variables the handlers read`, () => {
+      it(`names each granted table and service, what its wiring tells it, the business metrics' namespace ${expected.metricsNamespace} and service ${BUSINESS_METRICS_SERVICE}, and nothing else, in the environment variables the handlers read`, () => {
         for (const handler of handlerFunctions) {
           expect(variablesOf(deployment, handler.functionName), handler.functionName).to.deep.equal(
             Object.fromEntries([
+              ...Object.entries(handler.wiring(deployment).environment),
               // Powertools Metrics reads its namespace and service from these (its documented variables).
               ["POWERTOOLS_METRICS_NAMESPACE", expected.metricsNamespace],
               ["POWERTOOLS_SERVICE_NAME", BUSINESS_METRICS_SERVICE],
               ...handler.grants.map((grant) => [grant.table.envVar, String(table(grant.table.name)["name"])]),
-              ...(handler.services ?? []).map((service) => {
-                const { envVar, arn } = serviceResource(deployment, service);
-                return [envVar, arn];
-              }),
+              ...(handler.services ?? []).flatMap((service) =>
+                Object.entries(serviceResource(deployment, service, expected.mailFrom).environment),
+              ),
             ]),
           );
         }
@@ -384,9 +481,28 @@ describe("HandlerFunction", () => {
           'HandlerFunction "oms-place-order": serviceArns.orderWorkflow is missing but is granted orderWorkflow:start',
       },
       {
-        change: { services: ["orderWorkflow:start", "notifications:subscribe"] },
+        change: { services: ["orderWorkflow:start", "events:publish"] },
+        message: 'HandlerFunction "oms-place-order": serviceArns.eventsTopic is missing but is granted events:publish',
+      },
+      {
+        // mail:send is on two resources and tells the mailer two values: each one is required.
+        change: {
+          services: ["mail:send"],
+          serviceArns: { mailIdentity: "arn:aws:ses:eu-west-1:123456789012:identity/orders@example.com" },
+        },
         message:
-          'HandlerFunction "oms-place-order": serviceArns.notificationsTopic is missing but is granted notifications:subscribe',
+          'HandlerFunction "oms-place-order": serviceArns.mailConfigurationSet is missing but is granted mail:send',
+      },
+      {
+        change: {
+          services: ["mail:send"],
+          serviceArns: {
+            mailIdentity: "arn:aws:ses:eu-west-1:123456789012:identity/orders@example.com",
+            mailConfigurationSet: "arn:aws:ses:eu-west-1:123456789012:configuration-set/oms",
+            mailConfigurationSetName: "oms",
+          },
+        },
+        message: 'HandlerFunction "oms-place-order": serviceArns.mailFrom is missing but is granted mail:send',
       },
       {
         change: { memoryMb: 100 },

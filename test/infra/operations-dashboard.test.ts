@@ -2,7 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { routes } from "../../api/routes";
 import { BusinessMetric } from "../../domain/ports";
+import { eventFunctions } from "../../events/functions";
 import { OperationsDashboard } from "../../infra";
+import {
+  deadLetterQueueAgeAlarm,
+  deadLetterQueueDepthAlarm,
+  streamIteratorAgeAlarm,
+  topicDeliveryFailuresAlarm,
+} from "../../monitoring/alarms";
 import type { DashboardBody, ExpressionLine, MetricLine, MetricWidget } from "../../monitoring/dashboard";
 import { tables } from "../../storage/tables";
 import { workflowTasks } from "../../workflow/tasks";
@@ -14,9 +21,21 @@ const TABLE = "aws:dynamodb/table:Table";
 const API = "aws:apigatewayv2/api:Api";
 const TOPIC = "aws:sns/topic:Topic";
 const STATE_MACHINE = "aws:sfn/stateMachine:StateMachine";
+const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 
-/** Every function the program deploys: one per route, one per workflow task. */
-const functionNames = [...routes, ...workflowTasks].map((handler) => handler.functionName);
+/** Every function the program deploys: one per route, one per workflow task, and the event functions. */
+const functionNames = [...routes, ...workflowTasks, ...eventFunctions].map((handler) => handler.functionName);
+
+/**
+ * The value of `dimension` of every alarm on `metricName`: what Alerting watches with that rule,
+ * which the dashboard must graph too.
+ */
+function alarmedValues(deployment: Deployment, namespace: string, metricName: string, dimension: string): unknown[] {
+  return deployment
+    .ofType(ALARM)
+    .filter((alarm) => alarm.inputs["namespace"] === namespace && alarm.inputs["metricName"] === metricName)
+    .map((alarm) => (alarm.inputs["dimensions"] as Record<string, unknown>)[dimension]);
+}
 
 function only(deployment: Deployment, type: string): RecordedResource {
   const all = deployment.ofType(type);
@@ -163,8 +182,9 @@ describe("OperationsDashboard", () => {
       it(`graphs the business metrics of OMS/${stack}: orders placed and refused, status changes, notification failures`, () => {
         const business = graphTitled(body, "Orders placed and refused, status changes, e-mails not sent");
 
+        // Every business metric of the domain, a new one included, in the order the domain lists them.
         expect(business.properties.metrics).to.deep.equal(
-          ["OrdersPlaced", "OrdersRefused", "StatusChanges", "NotificationFailures"].map((metricName) => [
+          Object.values(BusinessMetric).map((metricName) => [
             `OMS/${stack}`,
             metricName,
             "service",
@@ -172,26 +192,59 @@ describe("OperationsDashboard", () => {
             { label: metricName },
           ]),
         );
-        // A business metric added to the domain shows here too.
-        expect(business.properties.metrics.map((line) => line[1])).to.deep.equal(Object.values(BusinessMetric));
       });
 
-      it("graphs the order e-mails the notifications topic published, delivered and failed to deliver", () => {
-        const topicName = deployment.named(TOPIC, "oms-order-notifications").state["name"];
+      it("graphs the order events the events topic published, delivered to its subscribers and failed to deliver, over the delivery alarm's period", () => {
+        const topicName = deployment.named(TOPIC, "oms-order-events").state["name"];
 
-        const mail = graphTitled(body, "Order e-mails: published, delivered, failed");
+        const events = graphTitled(body, "Order events: published, delivered to subscribers, failed");
 
-        expect(mail.properties.metrics).to.deep.equal([
-          ["AWS/SNS", "NumberOfMessagesPublished", "TopicName", topicName, { label: "order-notifications published" }],
-          [
-            "AWS/SNS",
-            "NumberOfNotificationsDelivered",
-            "TopicName",
-            topicName,
-            { label: "order-notifications delivered" },
-          ],
-          ["AWS/SNS", "NumberOfNotificationsFailed", "TopicName", topicName, { label: "order-notifications failed" }],
+        expect(events.properties).to.deep.include({ stat: "Sum", period: topicDeliveryFailuresAlarm.periodSeconds });
+        expect(events.properties.metrics).to.deep.equal([
+          ["AWS/SNS", "NumberOfMessagesPublished", "TopicName", topicName, { label: "order-events published" }],
+          ["AWS/SNS", "NumberOfNotificationsDelivered", "TopicName", topicName, { label: "order-events delivered" }],
+          ["AWS/SNS", "NumberOfNotificationsFailed", "TopicName", topicName, { label: "order-events failed" }],
         ]);
+      });
+
+      const watchedGraphs = [
+        {
+          title: "Stream readers' iterator age, highest (ms)",
+          rule: streamIteratorAgeAlarm,
+          dimension: "FunctionName",
+        },
+        { title: "Dead-letter queues: messages waiting", rule: deadLetterQueueDepthAlarm, dimension: "QueueName" },
+        {
+          title: "Dead-letter queues: oldest message's age (s)",
+          rule: deadLetterQueueAgeAlarm,
+          dimension: "QueueName",
+        },
+      ];
+      for (const { title, rule, dimension } of watchedGraphs) {
+        it(`graphs ${rule.metricName} of every ${dimension} Alerting alarms on, with the alarm's statistic and period`, () => {
+          const alarmed = alarmedValues(deployment, rule.namespace, rule.metricName, dimension);
+
+          const graph = graphTitled(body, title);
+
+          expect(alarmed, `no ${rule.metricName} alarm: nothing to compare with`).to.not.deep.equal([]);
+          expect(graph.properties).to.deep.include({ stat: rule.statistic, period: rule.periodSeconds });
+          expect(dimensionValues(graph.properties.metrics.filter(isMetricLine), dimension)).to.have.members(alarmed);
+          expect(graph.properties.metrics.filter(isMetricLine).map((line) => line.slice(0, 3))).to.deep.equal(
+            alarmed.map(() => [rule.namespace, rule.metricName, dimension]),
+          );
+        });
+      }
+
+      it("labels each dead-letter queue and stream reader with the logical name Alerting gives its alarms", () => {
+        const labels = (title: string) =>
+          graphTitled(body, title)
+            .properties.metrics.filter(isMetricLine)
+            .map((line) => (line[4] as { label: string }).label);
+        const alarmNames = deployment.ofType(ALARM).map((alarm) => alarm.name);
+
+        for (const { title, rule } of watchedGraphs) {
+          expect(alarmNames, title).to.include.members(labels(title).map((label) => `oms-${label}-${rule.suffix}`));
+        }
       });
 
       it("heads each section and lays the widgets out on the 24-column grid without overlaps", () => {
@@ -215,6 +268,7 @@ describe("OperationsDashboard", () => {
           { markdown: "## Functions" },
           { markdown: "## Order workflow" },
           { markdown: "## DynamoDB" },
+          { markdown: "## Events and customer mail" },
           { markdown: `## Business (OMS/${stack})` },
         ]);
         expect(overlaps).to.deep.equal([]);

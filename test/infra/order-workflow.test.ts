@@ -8,7 +8,6 @@ import { State, type WorkflowResources, orderWorkflowDefinition } from "../../wo
 import { workflowTasks } from "../../workflow/tasks";
 import { type Deployment, MockRecorder, type RecordedResource, deployStack } from "../support/pulumi-mocks";
 
-const TOPIC = "aws:sns/topic:Topic";
 const HANDLER_FUNCTION = "oms:infra:HandlerFunction";
 const ROLE = "aws:iam/role:Role";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
@@ -72,9 +71,8 @@ describe("OrderWorkflow", () => {
         });
       });
 
-      it("lets the state machine invoke exactly its task functions, publish to exactly the notifications topic, and use * only in the AwsRequiresWildcard statement", () => {
+      it("lets the state machine invoke exactly its task functions, publish nothing (order events come from the tables' streams), and use * only in the AwsRequiresWildcard statement", () => {
         const { role, policy } = partsOf(deployment);
-        const topic = deployment.named(TOPIC, "oms-order-notifications");
 
         const { Statement } = JSON.parse(String(policy.inputs["policy"])) as {
           Statement: { Sid?: string; Action: string[]; Resource: string[] | "*" }[];
@@ -87,7 +85,6 @@ describe("OrderWorkflow", () => {
             Action: ["lambda:InvokeFunction"],
             Resource: workflowTasks.map((task) => taskArn(task.functionName)),
           },
-          { Effect: "Allow", Action: ["sns:Publish"], Resource: [arnOf(topic)] },
         ]);
         const wildcard = Statement.filter((statement) => statement.Resource === "*");
         expect(wildcard.map((statement) => statement.Sid)).to.deep.equal([AWS_REQUIRES_WILDCARD_SID]);
@@ -134,9 +131,8 @@ describe("OrderWorkflow", () => {
         });
       });
 
-      it("deploys the definition of workflow/definition.ts with the task functions' and the topic's ARNs", () => {
+      it("deploys the definition of workflow/definition.ts with the task functions' ARNs", () => {
         const { stateMachine } = partsOf(deployment);
-        const topic = deployment.named(TOPIC, "oms-order-notifications");
 
         const deployed: unknown = JSON.parse(String(stateMachine.inputs["definition"]));
 
@@ -145,7 +141,6 @@ describe("OrderWorkflow", () => {
             taskArns: Object.fromEntries(
               workflowTasks.map((task) => [task.state, taskArn(task.functionName)]),
             ) as WorkflowResources["taskArns"],
-            notificationsTopicArn: arnOf(topic),
           }),
         );
       });
@@ -164,7 +159,6 @@ describe("OrderWorkflow", () => {
     const valid: OrderWorkflowArgs = {
       definition: orderWorkflowDefinition,
       tasks: workflowTasks,
-      notificationsTopicArn: "arn:aws:sns:eu-west-1:123456789012:order-notifications",
       tables: {
         orders: { name: "orders", arn: "arn:aws:dynamodb:eu-west-1:123456789012:table/orders" },
         inventory: { name: "inventory", arn: "arn:aws:dynamodb:eu-west-1:123456789012:table/inventory" },

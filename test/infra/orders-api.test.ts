@@ -292,7 +292,6 @@ describe("OrdersApi", () => {
           functionMemoryMb: 256,
           functionTimeoutSeconds: 10,
           orderWorkflowArn: "arn:aws:states:eu-west-1:123456789012:stateMachine:orders",
-          notificationsTopicArn: "arn:aws:sns:eu-west-1:123456789012:order-notifications",
           stack: "test",
         });
       });
@@ -318,7 +317,6 @@ describe("OrdersApi", () => {
       functionMemoryMb: 256,
       functionTimeoutSeconds: 10,
       orderWorkflowArn: "arn:aws:states:eu-west-1:123456789012:stateMachine:orders",
-      notificationsTopicArn: "arn:aws:sns:eu-west-1:123456789012:order-notifications",
       stack: "dev",
     };
 

@@ -3,9 +3,7 @@ import { expect } from "chai";
 import { routes } from "../../api/routes";
 import { tables } from "../../storage/tables";
 import { workflowTasks } from "../../workflow/tasks";
-import { eventPublisher, orderMailer } from "../../events/functions";
-
-const eventFunctions = [eventPublisher, orderMailer];
+import { eventFunctions } from "../../events/functions";
 import { MockRecorder, ROOT_STACK, deployStack, runProgram, stackConfig } from "../support/pulumi-mocks";
 
 /** The error a promise rejects with; fails when it resolves. */
@@ -28,6 +26,7 @@ const TOP_LEVEL_COMPONENTS = [
   "oms:infra:OrderEvents",
   "oms:infra:OrderWorkflow",
   "oms:infra:OrdersApi",
+  "oms:infra:ReservationSweeper",
 ];
 
 /** A component named oms that a top-level component composes as its child, where index.ts once did. */
@@ -62,7 +61,7 @@ const stacks = [
 describe("The OMS program (index.ts)", () => {
   for (const { stack, owned, ownedDescription, logRetentionDays } of stacks) {
     describe(`on the ${stack} stack`, () => {
-      it("composes exactly Identity, Data, OrderEvents, OrderWorkflow, OrdersApi, CustomerMail and Alerting, all named oms, and nothing else", async () => {
+      it("composes exactly Identity, Data, OrderEvents, OrderWorkflow, ReservationSweeper, OrdersApi, CustomerMail and Alerting, all named oms, and nothing else", async () => {
         const deployment = await deployStack(stack);
 
         const topLevel = deployment.resources.filter(

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { routes } from "../../api/routes";
-import { eventPublisher, orderMailer } from "../../events/functions";
+import { eventFunctions } from "../../events/functions";
 import { type InvocationTarget, ORDER_WORKFLOW_STATE_MACHINE } from "../../local/invocation";
 import { GRANT_JUSTIFICATIONS, type GrantJustification } from "../../storage/grant-justifications";
 import { ordersTable } from "../../storage/tables";
@@ -32,7 +32,7 @@ const PRODUCER_SPECS = PRODUCER_DIRECTORIES.flatMap((directory) =>
 const FUNCTIONS: readonly { readonly target: InvocationTarget; readonly code: unknown }[] = [
   ...routes.map((route) => ({ target: fn(route.functionName), code: route.handler })),
   ...workflowTasks.map((task) => ({ target: fn(task.functionName), code: task.handler })),
-  ...[eventPublisher, orderMailer].map((eventFunction) => ({
+  ...eventFunctions.map((eventFunction) => ({
     target: fn(eventFunction.functionName),
     code: eventFunction.handler,
   })),

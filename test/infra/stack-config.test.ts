@@ -4,6 +4,7 @@ import { parseStackConfig } from "../../infra/stack-config";
 /** Every key a stack must set, valid. */
 const REQUIRED = {
   alertEmail: "oncall@example.com",
+  mailFrom: "orders@orders.example.com",
   throttle: { burstLimit: 50, rateLimit: 100 },
   logRetentionDays: 7,
   corsAllowedOrigins: ["*"],
@@ -66,6 +67,21 @@ describe("parseStackConfig", () => {
     expect(config.userPoolEmail).to.deep.equal(userPoolEmail);
   });
 
+  it("leaves a stack out of the SES sandbox unless it says so", () => {
+    const config = parseStackConfig(REQUIRED, "test");
+
+    expect(config.mailFrom).to.equal(REQUIRED.mailFrom);
+    expect(config.mailSandbox).to.equal(undefined);
+  });
+
+  it("keeps the sandbox recipients a stack in the SES sandbox lists", () => {
+    const mailSandbox = { recipients: ["alice@example.com", "bob@example.com"] };
+
+    const config = parseStackConfig({ ...REQUIRED, mailSandbox }, "test");
+
+    expect(config.mailSandbox).to.deep.equal(mailSandbox);
+  });
+
   const invalid: { what: string; change: Record<string, unknown>; problems: string[] }[] = [
     {
       what: "a latency threshold that is not a whole number",
@@ -93,6 +109,21 @@ describe("parseStackConfig", () => {
       problems: [
         "oms:alarms.dynamoDBThrottles: alarms must be an object with only apiP99LatencyMs, api5xxRatePercent, functionThrottles, dynamoDbThrottles, notificationFailures",
       ],
+    },
+    {
+      what: "a mail sender that is not an e-mail address",
+      change: { mailFrom: "orders" },
+      problems: ["oms:mailFrom: mailFrom must be an e-mail address"],
+    },
+    {
+      what: "a sandbox recipient that is not an e-mail address",
+      change: { mailSandbox: { recipients: ["alice@example.com", "bob"] } },
+      problems: ["oms:mailSandbox.recipients.1: mailSandbox.recipients[] must be an e-mail address"],
+    },
+    {
+      what: "sandbox recipients given as one address rather than a list",
+      change: { mailSandbox: { recipients: "alice@example.com" } },
+      problems: ["oms:mailSandbox.recipients: mailSandbox.recipients must be a list"],
     },
     {
       what: "an edge that is neither on nor off",

@@ -93,8 +93,28 @@ export class MockRecorder implements pulumi.runtime.Mocks {
     const region = this.region;
     const physical = typeof inputs["name"] === "string" ? inputs["name"] : physicalName(type, name);
     switch (type) {
-      case "aws:dynamodb/table:Table":
-        return { name: physical, arn: `arn:aws:dynamodb:${region}:${ACCOUNT_ID}:table/${physical}` };
+      case "aws:dynamodb/table:Table": {
+        const arn = `arn:aws:dynamodb:${region}:${ACCOUNT_ID}:table/${physical}`;
+        // DynamoDB labels a stream with the time it was enabled; a fixed label keeps ARNs stable.
+        const streamLabel = "2026-01-01T00:00:00.000";
+        return inputs["streamEnabled"] === true
+          ? { name: physical, arn, streamLabel, streamArn: `${arn}/stream/${streamLabel}` }
+          : { name: physical, arn };
+      }
+      case "aws:sqs/queue:Queue":
+        return {
+          name: physical,
+          arn: `arn:aws:sqs:${region}:${ACCOUNT_ID}:${physical}`,
+          url: `https://sqs.${region}.amazonaws.com/${ACCOUNT_ID}/${physical}`,
+        };
+      case "aws:sesv2/emailIdentity:EmailIdentity":
+        return { arn: `arn:aws:ses:${region}:${ACCOUNT_ID}:identity/${String(inputs["emailIdentity"])}` };
+      case "aws:sesv2/configurationSet:ConfigurationSet":
+        return {
+          arn: `arn:aws:ses:${region}:${ACCOUNT_ID}:configuration-set/${String(inputs["configurationSetName"])}`,
+        };
+      case "aws:lambda/eventSourceMapping:EventSourceMapping":
+        return { uuid: `${id}-uuid`, functionArn: inputs["functionName"] };
       case "aws:cloudwatch/logGroup:LogGroup":
         return { name: physical, arn: `arn:aws:logs:${region}:${ACCOUNT_ID}:log-group:${physical}` };
       case "aws:iam/role:Role":
