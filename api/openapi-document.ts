@@ -33,6 +33,7 @@ export interface OpenApiDocument {
   readonly paths: Readonly<Record<string, Partial<Record<Lowercase<Route["method"]>, Operation>>>>;
   readonly components: {
     readonly schemas: Readonly<Record<string, JsonSchema>>;
+    readonly responses: Readonly<Record<string, OperationResponse>>;
     readonly parameters: Readonly<Record<string, Parameter>>;
     readonly securitySchemes: Readonly<Record<string, SecurityScheme>>;
   };
@@ -60,7 +61,7 @@ export interface Operation {
   readonly tags: readonly string[];
   readonly parameters?: readonly (Parameter | Reference)[];
   readonly requestBody?: { readonly required: true; readonly content: Readonly<Record<string, MediaType>> };
-  readonly responses: Readonly<Record<string, OperationResponse>>;
+  readonly responses: Readonly<Record<string, OperationResponse | Reference>>;
 }
 
 export interface Parameter {
@@ -84,7 +85,15 @@ export interface MediaType {
 
 export interface OperationResponse {
   readonly description: string;
+  readonly headers?: Readonly<Record<string, ResponseHeader>>;
   readonly content?: Readonly<Record<string, MediaType>>;
+}
+
+export interface ResponseHeader {
+  readonly description: string;
+  readonly required: boolean;
+  readonly schema: JsonSchema;
+  readonly example?: unknown;
 }
 
 const JSON_MEDIA_TYPE = "application/json";
@@ -244,12 +253,44 @@ function refTo(names: ReadonlyMap<v.GenericSchema, string>, schema: v.GenericSch
   return schemaRef(name);
 }
 
+/** A header's schema, from its example: `Retry-After` is a number of seconds. */
+function headerSchema(example: number | string): JsonSchema {
+  return typeof example === "number" ? { type: "integer", minimum: 0 } : { type: "string" };
+}
+
 function singleResponse(names: ReadonlyMap<v.GenericSchema, string>, spec: ResponseSpec): OperationResponse {
-  if (!spec.schema) return { description: spec.description };
+  const headers = spec.headers
+    ? {
+        headers: Object.fromEntries(
+          Object.entries(spec.headers).map(([name, header]) => [
+            name,
+            {
+              description: header.description,
+              required: true,
+              schema: headerSchema(header.example),
+              example: header.example,
+            },
+          ]),
+        ),
+      }
+    : {};
+  if (!spec.schema) return { description: spec.description, ...headers };
   return {
     description: spec.description,
+    ...headers,
     content: jsonContent({ schema: refTo(names, spec.schema), example: spec.example }),
   };
+}
+
+function responseRef(name: string): Reference {
+  return { $ref: `#/components/responses/${name}` };
+}
+
+/** The common responses every operation shares by reference, by their component name. */
+function sharedResponses(names: ReadonlyMap<v.GenericSchema, string>): Record<string, OperationResponse> {
+  return Object.fromEntries(
+    COMMON_RESPONSES.flatMap((common) => (common.component ? [[common.component, singleResponse(names, common)]] : [])),
+  );
 }
 
 /** Refusals that share a status become one response: each body's schema, each refusal a named example. */
@@ -275,19 +316,24 @@ function refusalResponse(names: ReadonlyMap<v.GenericSchema, string>, refusals: 
   };
 }
 
-function responsesOf(route: Route, names: ReadonlyMap<v.GenericSchema, string>): Record<string, OperationResponse> {
+function responsesOf(
+  route: Route,
+  names: ReadonlyMap<v.GenericSchema, string>,
+): Record<string, OperationResponse | Reference> {
   const byStatus = new Map<number, Refusal[]>();
   for (const refusal of route.refusals) {
     const status = REFUSALS[refusal].status;
     byStatus.set(status, [...(byStatus.get(status) ?? []), refusal]);
   }
-  const responses = new Map<number, OperationResponse>([[route.success.status, singleResponse(names, route.success)]]);
+  const responses = new Map<number, OperationResponse | Reference>([
+    [route.success.status, singleResponse(names, route.success)],
+  ]);
   for (const [status, refusals] of byStatus) responses.set(status, refusalResponse(names, refusals));
   for (const common of COMMON_RESPONSES) {
     if (responses.has(common.status)) {
       throw new Error(`${route.functionName} gives ${common.status} on purpose, which any route gives`);
     }
-    responses.set(common.status, singleResponse(names, common));
+    responses.set(common.status, common.component ? responseRef(common.component) : singleResponse(names, common));
   }
   return Object.fromEntries([...responses].sort(([a], [b]) => a - b).map(([status, body]) => [String(status), body]));
 }
@@ -374,7 +420,7 @@ export function openApiDocument(): OpenApiDocument {
       version: packageVersion(),
       description: [
         "Order management: customers place orders that a workflow checks against the inventory; admins change their status, and customers are e-mailed.",
-        "Every request carries a Cognito ID token. Every error is JSON with a `message` (and `field` when one field is at fault); a bug is a bare 500 whose details stay in the function's log.",
+        "Every request carries a Cognito ID token. Every error is JSON with a `message` (and `field` when one field is at fault); a bug is a bare 500 whose details stay in the function's log. A 503 with `Retry-After` says that a dependency is throttled or unavailable and nothing was done: send the same request again after that many seconds.",
       ].join("\n\n"),
       license: { name: "MIT", identifier: "MIT" },
     },
@@ -396,6 +442,7 @@ export function openApiDocument(): OpenApiDocument {
     paths,
     components: {
       schemas: sortedByKey({ ...convert(requests, "input"), ...convert(responses, "output") }),
+      responses: sharedResponses(names),
       parameters: {
         [IDEMPOTENCY_KEY_PARAMETER]: {
           name: "Idempotency-Key",

@@ -320,6 +320,7 @@ function member(expression: string, key: string): string {
 function jsonMedia(operation: Operation, status: number) {
   const response = operation.responses[String(status)];
   if (!response) throw new Error(`${operation.operationId} never answers ${status}`);
+  if ("$ref" in response) throw new Error(`${operation.operationId} ${status}: ${response.$ref} is not resolved`);
   return response.content?.[JSON_MEDIA_TYPE];
 }
 
@@ -426,9 +427,10 @@ function flowTestScript(step: FlowStep, operation: Operation, components: Compon
 
 /**
  * The test every operation's own request gets, from the contract alone: the answer is one the
- * operation documents (a bug's 5xx is not an answer), with that status's body. Sent with the
- * contract's examples, most of these are refusals (an example order id names no order): they
- * check the refusals against the contract on a live stack.
+ * operation documents (a 5xx, a bug's or an unavailable dependency's, is no answer a healthy stack
+ * gives), with that status's body. Sent with the contract's examples, most of these are refusals
+ * (an example order id names no order): they check the refusals against the contract on a live
+ * stack.
  */
 function contractTestScript(operation: Operation, components: Components): string[] {
   const statuses = Object.keys(operation.responses)
@@ -579,10 +581,23 @@ function reproducible<T>(value: T): T {
   ) as T;
 }
 
+/** The operation with each shared response (`#/components/responses/…`) replaced by what it names. */
+function resolved(operation: Operation, shared: OpenApiDocument["components"]["responses"]): Operation {
+  const responses = Object.entries(operation.responses).map(([status, response]) => {
+    if (!("$ref" in response)) return [status, response];
+    const target = shared[response.$ref.replace("#/components/responses/", "")];
+    if (!target) throw new Error(`Unknown response ${response.$ref}`);
+    return [status, target];
+  });
+  return { ...operation, responses: Object.fromEntries(responses) as Operation["responses"] };
+}
+
 function operationsById(document: OpenApiDocument): Map<string, Operation> {
   const operations = new Map<string, Operation>();
   for (const pathItem of Object.values(document.paths)) {
-    for (const operation of Object.values(pathItem)) operations.set(operation.operationId, operation);
+    for (const operation of Object.values(pathItem)) {
+      operations.set(operation.operationId, resolved(operation, document.components.responses));
+    }
   }
   return operations;
 }

@@ -4,7 +4,15 @@ import {
   InvalidTransitionBodySchema,
   MissingFieldsBodySchema,
   OutOfStockBodySchema,
+  RETRY_AFTER_SECONDS,
+  SERVICE_UNAVAILABLE_MESSAGE,
 } from "../domain/http-errors";
+
+/** A response header: what it means, and an example value. */
+export interface HeaderSpec {
+  readonly description: string;
+  readonly example: number | string;
+}
 
 /** One answer a route can give: its status, what it means, its body's schema and an example. */
 export interface ResponseSpec {
@@ -12,6 +20,10 @@ export interface ResponseSpec {
   readonly description: string;
   readonly schema?: v.GenericSchema;
   readonly example?: unknown;
+  /** Headers the answer always carries, by name. */
+  readonly headers?: Readonly<Record<string, HeaderSpec>>;
+  /** The name of the answer in the contract's reusable responses, when every route shares it. */
+  readonly component?: string;
 }
 
 /**
@@ -74,7 +86,7 @@ export const REFUSALS = {
 } as const satisfies Record<string, ResponseSpec>;
 export type Refusal = keyof typeof REFUSALS;
 
-/** Answers every route can give, from API Gateway itself or from a bug. */
+/** Answers every route can give: from API Gateway itself, from a dependency that said "not now", or from a bug. */
 export const COMMON_RESPONSES: readonly ResponseSpec[] = [
   {
     status: 401,
@@ -93,5 +105,16 @@ export const COMMON_RESPONSES: readonly ResponseSpec[] = [
     description: "A bug; details are in the function's log, never in the answer",
     schema: ErrorBodySchema,
     example: { message: "Internal Server Error" },
+  },
+  {
+    status: 503,
+    component: "ServiceUnavailable",
+    description:
+      "A dependency (DynamoDB, Step Functions) is throttled or unavailable and nothing was done: send the same request again after `Retry-After` seconds (with the same `Idempotency-Key` where the route takes one)",
+    schema: ErrorBodySchema,
+    example: { message: SERVICE_UNAVAILABLE_MESSAGE },
+    headers: {
+      "Retry-After": { description: "Seconds to wait before sending the request again", example: RETRY_AFTER_SECONDS },
+    },
   },
 ];

@@ -2,6 +2,7 @@ import { createUser } from "../handlers/create-user";
 import { deleteOrder } from "../handlers/delete-order";
 import { getOrder } from "../handlers/get-order";
 import { getUser } from "../handlers/get-user";
+import { countingDependencyUnavailable } from "../handlers/adapters/powertools-metrics";
 import type { ApiHandlerFactory } from "../handlers/http";
 import { listInventory } from "../handlers/list-inventory";
 import { listOrders } from "../handlers/list-orders";
@@ -104,10 +105,8 @@ const statusUpdateGrants: readonly TableGrant[] = [
   { table: inventoryTable, actions: ["dynamodb:UpdateItem"] },
 ];
 
-/**
- * The API, written once: `OrdersApi` deploys it to API Gateway and the local stack serves it.
- */
-export const routes: readonly Route[] = [
+/** The API's routes as written; `routes` is what is deployed and served. */
+const routeTable: readonly Route[] = [
   {
     method: "POST",
     path: "/orders",
@@ -272,6 +271,15 @@ export const routes: readonly Route[] = [
     grants: [{ table: inventoryTable, actions: ["dynamodb:UpdateItem"] }],
   },
 ];
+
+/**
+ * The API, written once: `OrdersApi` deploys it to API Gateway and the local stack serves it. Every
+ * route's function counts the 503s it answers, in this one place (`countingDependencyUnavailable`).
+ */
+export const routes: readonly Route[] = routeTable.map((route) => ({
+  ...route,
+  handler: countingDependencyUnavailable(route.handler),
+}));
 
 /** API Gateway's name for a route, e.g. `GET /orders/{id}`. */
 export function routeKey(route: Pick<Route, "method" | "path">): string {

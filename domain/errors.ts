@@ -177,8 +177,9 @@ export class RequestInProgressError extends OmsError {
 }
 
 /**
- * A dependency could not answer now (throttling, a transaction conflict); trying again later may
- * work. The order workflow retries tasks that fail with this name.
+ * A dependency could not answer now (throttling, a transaction conflict, its own fault, the
+ * network); trying again later may work. The order workflow retries tasks that fail with
+ * this name; the API answers it with 503 and `Retry-After`.
  */
 export class TransientError extends OmsError {
   constructor(message: string, options?: ErrorOptions) {

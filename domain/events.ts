@@ -111,8 +111,8 @@ const StoredStockSchema = v.object({ itemId: v.string(), quantity: v.number() })
 /**
  * The event a committed change makes, if any: an order written is placed, an order whose status
  * differs is a status change, an order removed is deleted, and an item whose free units differ is a
- * stock change. A change that alters nothing a subscriber is told about (an order's reservation
- * consumed, say) makes none. Its id is the change's, so a redelivered change makes the same event.
+ * stock change. A change that alters nothing a subscriber is told about (a sold order's units
+ * written off as it is deleted, say) makes none. Its id is the change's, so a redelivered change makes the same event.
  */
 export function eventFromChange(change: TableChange): OmsEvent | undefined {
   const base = { id: change.id, version: EVENT_VERSION, occurredAt: change.at } as const;

@@ -8,6 +8,7 @@ import {
   NotFoundError,
   OutOfStockError,
   RequestInProgressError,
+  TransientError,
   UnauthorizedError,
   ValidationError,
 } from "./errors";
@@ -43,10 +44,24 @@ export const InvalidTransitionBodySchema = v.strictObject({
   requested: v.pipe(v.string(), v.description("The status asked for")),
 });
 
-/** What a client sees for a failed request: a status code and a JSON body, never a stack trace. */
-interface HttpError {
+/**
+ * Seconds a client should wait before trying again after a 503 (`Retry-After`). By then the SDK has
+ * already retried the call with back-off and the workflow its tasks (1 + 2 + 4 s): a throttle or a
+ * stalled table that outlasted both clears in seconds, or not soon at all.
+ */
+export const RETRY_AFTER_SECONDS = 2;
+
+/** The answer to a dependency that said "not now": nothing was done, the same request may succeed later. */
+export const SERVICE_UNAVAILABLE_MESSAGE = "Service temporarily unavailable; retry after the Retry-After delay";
+
+/**
+ * What a client sees for a failed request: a status code, a JSON body, never a stack trace, and
+ * the headers the status needs.
+ */
+export interface HttpError {
   readonly statusCode: number;
   readonly body: { readonly message: string } & Readonly<Record<string, unknown>>;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -87,6 +102,14 @@ export function toHttpError(error: unknown): HttpError | undefined {
   }
   if (error instanceof IdempotencyKeyReusedError) {
     return { statusCode: 422, body: { message: error.message } };
+  }
+  if (error instanceof TransientError) {
+    // The error's own message names the dependency: it is for the log, not for the client.
+    return {
+      statusCode: 503,
+      body: { message: SERVICE_UNAVAILABLE_MESSAGE },
+      headers: { "retry-after": String(RETRY_AFTER_SECONDS) },
+    };
   }
   return undefined;
 }

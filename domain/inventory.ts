@@ -28,6 +28,31 @@ export const InventoryItemSchema = v.object({
 });
 export type InventoryItem = v.InferOutput<typeof InventoryItemSchema>;
 
+/**
+ * An item's books as stored: its free units and `committed`, the units taken out of free stock and
+ * held by a reservation or by an order that holds stock (`holdsStock`). Every move changes both in
+ * one write, so that no write needs to read the other first:
+ *
+ * | move                                            | quantity | committed |
+ * | ----------------------------------------------- | -------- | --------- |
+ * | stock set by an admin                           | = n      | —         |
+ * | units reserved (`CheckInventory`)               | − q      | + q       |
+ * | reservation given back (`ReleaseStock`, sweep)  | + q      | − q       |
+ * | order written from its reservation              | —        | —         |
+ * | PLACED order cancelled or deleted               | + q      | − q       |
+ * | SHIPPED or DELIVERED order deleted (units gone) | —        | − q       |
+ *
+ * Hence, from the tables alone: committed = units reserved + units of orders that hold stock. The
+ * stock audit checks exactly that (`audit/stock-audit.ts`). Setting the stock touches no total:
+ * free stock is what the admin says it is, and nothing sets it but the admin and the moves above.
+ */
+export interface StockBooks {
+  /** Free units. */
+  readonly quantity: number;
+  /** Units held by reservations and orders; absent on an item stored before OMS kept it. */
+  readonly committed?: number;
+}
+
 export const SetStockSchema = v.object({ quantity: quantityPipe(0, INVENTORY_LIMITS.maxStock) });
 
 /** Validates a `PUT /inventory/{itemId}` body. */

@@ -35,6 +35,14 @@ export function returnsStock(from: OrderStatus, to: OrderStatus): boolean {
   return from === OrderStatus.Placed && to === OrderStatus.Cancelled;
 }
 
+/**
+ * Whether an order in this status holds units taken from stock (they are sold): every status but
+ * CANCELLED, the one status `returnsStock` gives them back on the way to.
+ */
+export function holdsStock(status: OrderStatus): boolean {
+  return status !== OrderStatus.Cancelled;
+}
+
 /** Whether deleting an order in this status puts its units back: only while they are still reserved for it. */
 export function deletionReturnsStock(status: OrderStatus): boolean {
   return status === OrderStatus.Placed;

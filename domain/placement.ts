@@ -45,3 +45,37 @@ export function interpretExecution(result: ExecutionResult, order: Order): Place
     cause: result.cause ?? `The execution ended ${result.status}`,
   };
 }
+
+/**
+ * The error a failure's cause names: the caught error object's `Error` (what `OrderFailed` carries,
+ * see `workflow/definition.ts`), or Lambda's `errorType` (a task's own failure on AWS).
+ */
+function errorInCause(cause: string): string | undefined {
+  try {
+    const parsed = JSON.parse(cause) as { errorType?: unknown; Error?: unknown };
+    const name = parsed.Error ?? parsed.errorType;
+    return typeof name === "string" ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether a failed run failed only because a dependency said "not now" after the workflow's
+ * retries, so that the same order may be placed by trying again later, and no order was written:
+ * - a task failed with one of `transientErrors` (the errors the workflow retries): `CheckInventory`
+ *   reserves in one conditional update, so nothing was taken; or `ReleaseStock` could not give the
+ *   units back, which the reservation sweeper does once their deadline passes;
+ * - `OrderFailed` after `CreateOrder` failed with one of them (its cause is that error as JSON): its
+ *   transaction wrote nothing, and `ReleaseStock` gave the units back.
+ * A run that timed out is not: its tasks may still write after the execution ended.
+ */
+export function isTransientFailure(
+  failure: { readonly error: string; readonly cause: string },
+  transientErrors: readonly string[],
+): boolean {
+  if (transientErrors.includes(failure.error)) return true;
+  if (failure.error !== WorkflowError.OrderFailed) return false;
+  const cause = errorInCause(failure.cause);
+  return cause !== undefined && transientErrors.includes(cause);
+}

@@ -3,13 +3,15 @@ import type { InventoryItem, ReservationDecision } from "./inventory";
 import type { Order } from "./order";
 import type { OrderStatus } from "./order-status";
 import type { Page, PageRequest } from "./pagination";
+import type { Reservation } from "./reservation";
 import type { UserProfile } from "./user";
 
 /** Where orders live. */
 export interface OrderRepository {
   /**
    * Stores a new order and consumes the reservation its units were taken under, in one
-   * transaction. Doing it again for the same order changes nothing.
+   * transaction. Doing it again for the same order changes nothing. `ReservationExpiredError`
+   * when the reservation was given back first (the sweeper, past its deadline): no order is written.
    */
   createReserved(order: Order): Promise<void>;
   /** The order with this id, if any. */
@@ -32,15 +34,26 @@ export interface OrderRepository {
 export interface InventoryRepository {
   /** Items and their free stock, one page at a time. */
   list(page: PageRequest): Promise<Page<InventoryItem>>;
-  /** Sets an item's free stock, creating the item when it is new. */
+  /**
+   * Sets an item's free stock, creating the item (with nothing `committed`) when it is new, in one
+   * write that reads nothing and depends on no earlier value, so that it never loses a race with a
+   * reservation. The units reservations and orders hold (`committed`, see `StockBooks`) stay as they are.
+   */
   setStock(itemId: string, quantity: number, now: Date): Promise<InventoryItem>;
   /**
-   * Takes `quantity` units for `orderId` if that many are free, never going below zero. Doing it
-   * again for the same order takes nothing more and reports `Available`.
+   * Takes `quantity` units for `orderId` if that many are free, never going below zero, and holds
+   * them in a reservation until `reservationDeadline(now)`, in one transaction. Doing it again for
+   * the same order (its reservation still held, or its order already written) takes nothing more
+   * and reports `Available`.
    */
-  reserve(orderId: string, itemId: string, quantity: number): Promise<ReservationDecision>;
-  /** Gives back what `reserve` took for `orderId`; doing it again, or without a reservation, changes nothing. */
-  release(orderId: string, itemId: string, quantity: number): Promise<void>;
+  reserve(orderId: string, itemId: string, quantity: number, now: Date): Promise<ReservationDecision>;
+  /**
+   * Gives back what `reserve` took for `orderId`, in one transaction, unless its order was written;
+   * `true` when this call gave the units back. Doing it again, or without a reservation, changes nothing.
+   */
+  release(orderId: string, itemId: string, quantity: number, now: Date): Promise<boolean>;
+  /** Every reservation whose deadline has passed at `now`, one page at a time. */
+  reservationsPastDeadline(now: Date): AsyncIterable<Reservation>;
 }
 
 /** Customer profiles. */
@@ -85,6 +98,10 @@ export const BusinessMetric = {
   StatusChanges: "StatusChanges",
   /** A customer's order e-mail the mail service refused for good (it is not tried again). */
   NotificationFailures: "NotificationFailures",
+  /** A request answered 503: a dependency (DynamoDB, Step Functions) still said "not now" after the retries. */
+  DependencyUnavailable: "DependencyUnavailable",
+  /** Units' reservations the sweeper gave back, their deadline passed with no order written: each is a lost run. */
+  ReservationsReleased: "ReservationsReleased",
 } as const;
 export type BusinessMetric = (typeof BusinessMetric)[keyof typeof BusinessMetric];
 

@@ -1,9 +1,15 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { ADMIN_GROUP, type Caller } from "../domain/caller";
-import { ForbiddenError, UnauthorizedError, ValidationError } from "../domain/errors";
+import { ForbiddenError, TransientError, UnauthorizedError, ValidationError } from "../domain/errors";
 import { toHttpError } from "../domain/http-errors";
-import type { BusinessMetrics, EventPublisher, Mailer, OrderWorkflow } from "../domain/ports";
+import {
+  BusinessMetric,
+  type BusinessMetrics,
+  type EventPublisher,
+  type Mailer,
+  type OrderWorkflow,
+} from "../domain/ports";
 
 /** The event API Gateway HTTP API sends (payload format 2.0) behind a JWT authorizer. */
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -119,13 +125,17 @@ export function decorated<H extends LambdaHandler>(handler: H, decorator: Handle
   return descriptor.value;
 }
 
+/** The status of an answer that says "not now, retry after `Retry-After`" (a `TransientError`). */
+export const SERVICE_UNAVAILABLE = 503;
+
 /**
  * Runs a route with a Powertools logger whose every line carries the Lambda context, the request
  * id, the route and the caller's id (`injectLambdaContext` with `resetKeys` drops the keys after
  * each invocation, so that none leaks into the next). Errors OMS raised on purpose become their
- * HTTP response; anything else is logged (never the event: it carries the token) and rethrown, so
- * that Lambda counts it in `Errors`, the alarm fires, and API Gateway answers its own 500 without
- * a stack trace.
+ * HTTP response: a dependency that said "not now" (`TransientError`) is a 503 with `Retry-After`,
+ * returned, not thrown, so that it stays out of `Errors` and its alarm. Anything else is logged
+ * (never the event: it carries the token) and rethrown, so that Lambda counts it in `Errors`, the
+ * alarm fires, and API Gateway answers its own 500 without a stack trace.
  */
 export function httpHandler(
   handle: (event: ApiEvent, log: Logger) => Promise<ApiResult>,
@@ -143,11 +153,26 @@ export function httpHandler(
     } catch (error) {
       const http = toHttpError(error);
       if (http) {
-        return json(http.statusCode, http.body);
+        // The answer hides which dependency failed; the log says it, with the SDK's error as cause.
+        if (error instanceof TransientError) logger.warn("Dependency unavailable", error);
+        return json(http.statusCode, http.body, http.headers);
       }
       logger.error("Unhandled error", error instanceof Error ? error : String(error));
       throw error;
     }
   };
   return decorated(route, logger.injectLambdaContext({ resetKeys: true }));
+}
+
+/**
+ * Counts every 503 the handler answers as `DependencyUnavailable`, once per answer. Throttles and
+ * outages are kept out of the bug alarm (`Errors`): this is what alarms on them. Every route gets
+ * it through `countingDependencyUnavailable` (`handlers/adapters/powertools-metrics.ts`).
+ */
+export function countingUnavailable(handler: ApiHandler, metrics: BusinessMetrics): ApiHandler {
+  return async (event, context) => {
+    const result = await handler(event, context);
+    if (result.statusCode === SERVICE_UNAVAILABLE) metrics.count(BusinessMetric.DependencyUnavailable);
+    return result;
+  };
 }

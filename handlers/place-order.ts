@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { BasePersistenceLayer } from "@aws-lambda-powertools/idempotency/persistence";
-import { OutOfStockError, UnknownProductError } from "../domain/errors";
+import { OutOfStockError, TransientError, UnknownProductError } from "../domain/errors";
 import { newOrder, parseNewOrder } from "../domain/order";
+import { isTransientFailure } from "../domain/placement";
 import { BusinessMetric, type BusinessMetrics, type OrderWorkflow } from "../domain/ports";
 import { awsAdapters } from "./adapters/from-environment";
 import { withBusinessMetrics } from "./adapters/powertools-metrics";
+import { TRANSIENT_ERRORS } from "../workflow/definition";
 import { type ApiHandler, type ApiHandlerFactory, callerOf, httpHandler, json, jsonBody } from "./http";
 import { withIdempotencyKey } from "./idempotency";
 
@@ -20,7 +22,11 @@ export interface PlaceOrderDeps {
 
 /**
  * `POST /orders`: validates the order, runs the order workflow and answers with its outcome:
- * 201 with the order, 409 when out of stock, 400 for an unknown product.
+ * 201 with the order, 409 when out of stock, 400 for an unknown product, 503 with `Retry-After`
+ * when a dependency said "not now" and no order was written (`isTransientFailure`). The handler
+ * retries nothing itself: the SDK already retried each call and the workflow each task, and a
+ * second run of the workflow is a second order id, which only the client's `Idempotency-Key` makes
+ * safe.
  */
 export function makePlaceOrder(deps: PlaceOrderDeps): ApiHandler {
   const place = httpHandler(async (event, log) => {
@@ -40,6 +46,9 @@ export function makePlaceOrder(deps: PlaceOrderDeps): ApiHandler {
       case "unknownProduct":
         throw new UnknownProductError(order.product);
       case "failed":
+        if (isTransientFailure(outcome, TRANSIENT_ERRORS)) {
+          throw new TransientError(`The order workflow: ${outcome.error}: ${outcome.cause}`);
+        }
         throw new Error(`The order workflow failed for order ${order.OrderId}: ${outcome.error}: ${outcome.cause}`);
     }
   });

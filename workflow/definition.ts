@@ -10,6 +10,7 @@ export const State = {
   UnknownProduct: "UnknownProduct",
   OrderPlaced: "OrderPlaced",
   ReleaseStock: "ReleaseStock",
+  DescribeFailure: "DescribeFailure",
   OrderFailed: "OrderFailed",
 } as const;
 export type StateName = (typeof State)[keyof typeof State];
@@ -49,7 +50,10 @@ const retryTransient = (maxAttempts: number) => [
  *
  * CheckInventory reserves stock atomically; IsAvailable branches on that decision; CreateOrder
  * writes the order. If CreateOrder fails, ReleaseStock gives the units back before the execution
- * fails. The workflow sends no mail: the order's write is an `OrderPlaced` event on the orders
+ * fails with OrderFailed, whose cause is the error CreateOrder failed with, as JSON
+ * (`{"Error": …, "Cause": …}`), so that the API can tell a dependency's "not now" from a bug
+ * (`isTransientFailure`) whoever runs the workflow: Step Functions puts Lambda's error JSON in
+ * `Cause`, the local emulator only its message, and both put its name in `Error`. The workflow sends no mail: the order's write is an `OrderPlaced` event on the orders
  * table's change stream, and that event e-mails the customer (`events/functions.ts`).
  */
 export function orderWorkflowDefinition(resources: WorkflowResources) {
@@ -116,12 +120,17 @@ export function orderWorkflowDefinition(resources: WorkflowResources) {
         },
         ResultPath: null,
         Retry: retryTransient(6),
+        Next: State.DescribeFailure,
+      },
+      [State.DescribeFailure]: {
+        Type: "Pass",
+        Parameters: { "cause.$": "States.JsonToString($.failure)" },
         Next: State.OrderFailed,
       },
       [State.OrderFailed]: {
         Type: "Fail",
         Error: WorkflowError.OrderFailed,
-        CausePath: "$.failure.Cause",
+        CausePath: "$.cause",
       },
     },
   };

@@ -3,7 +3,7 @@ import { createOrder } from "../handlers/tasks/create-order";
 import { releaseStock } from "../handlers/tasks/release-stock";
 import type { TaskHandlerFactory } from "../handlers/tasks/task";
 import type { TableGrant } from "../storage/access";
-import { inventoryTable, ordersTable } from "../storage/tables";
+import { inventoryTable, ordersTable, reservationsTable } from "../storage/tables";
 import { State, type TaskState } from "./definition";
 
 /** A Task state of the order workflow and the function that does its work. */
@@ -27,21 +27,32 @@ export const workflowTasks: readonly WorkflowTask[] = [
     state: State.CheckInventory,
     functionName: "check-inventory",
     handler: checkInventory,
-    grants: [{ table: inventoryTable, actions: ["dynamodb:UpdateItem", "dynamodb:GetItem"] }],
+    // One transaction: stock taken, reservation put, order checked not written; a re-read names the shortage.
+    grants: [
+      { table: inventoryTable, actions: ["dynamodb:UpdateItem", "dynamodb:GetItem"] },
+      { table: reservationsTable, actions: ["dynamodb:PutItem"] },
+      { table: ordersTable, actions: ["dynamodb:ConditionCheckItem"] },
+    ],
   },
   {
     state: State.CreateOrder,
     functionName: "create-order",
     handler: createOrder,
+    // One transaction: order put, reservation deleted; a re-read tells a retry from an expired reservation.
     grants: [
       { table: ordersTable, actions: ["dynamodb:PutItem", "dynamodb:GetItem"] },
-      { table: inventoryTable, actions: ["dynamodb:UpdateItem"] },
+      { table: reservationsTable, actions: ["dynamodb:DeleteItem"] },
     ],
   },
   {
     state: State.ReleaseStock,
     functionName: "release-stock",
     handler: releaseStock,
-    grants: [{ table: inventoryTable, actions: ["dynamodb:UpdateItem"] }],
+    // One transaction: reservation deleted, stock given back, order checked not written.
+    grants: [
+      { table: reservationsTable, actions: ["dynamodb:DeleteItem"] },
+      { table: inventoryTable, actions: ["dynamodb:UpdateItem"] },
+      { table: ordersTable, actions: ["dynamodb:ConditionCheckItem"] },
+    ],
   },
 ];

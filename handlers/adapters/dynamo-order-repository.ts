@@ -7,8 +7,10 @@ import {
   type DynamoDBDocumentClient,
 } from "@aws-sdk/lib-dynamodb";
 import type { Order } from "../../domain/order";
+import { holdsStock } from "../../domain/order-status";
 import type { OrderRepository } from "../../domain/ports";
-import { ORDER_KIND, inventoryTable, ordersTable } from "../../storage/tables";
+import { ReservationExpiredError } from "../../domain/reservation";
+import { ORDER_KIND, inventoryTable, ordersTable, reservationsTable } from "../../storage/tables";
 import { classifyDynamoDbError, isConditionFailure, withDynamoDbErrors } from "./dynamodb-errors";
 import { decodePageToken, encodePageToken } from "./page-token";
 
@@ -17,6 +19,8 @@ interface OrderTables {
   readonly orders: string;
   /** Needed by the writes that move stock in the same transaction. */
   readonly inventory: string;
+  /** Needed by `createReserved`, which consumes the order's reservation. */
+  readonly reservations: string;
 }
 
 /** The API's view of a stored item: the order's own fields, nothing the table needs for indexing. */
@@ -38,15 +42,24 @@ export function dynamoOrderRepository(client: DynamoDBDocumentClient, tables: Or
   const { byOwner, newest } = ordersTable.indexes;
   const itemKey = inventoryTable.partitionKey.name;
 
-  /** The write that puts `quantity` units of `product` back in stock, as one part of a transaction. */
-  function restock(order: Order, now: string) {
+  /**
+   * The write that takes the order's units off the item's `committed` total, as one part of a
+   * transaction: they go back to free stock when `restock` (a PLACED order cancelled or deleted),
+   * or leave the books with the order (a sold order deleted: its units are gone, not free).
+   */
+  function uncommit(order: Order, restock: boolean, now: string) {
     return {
       Update: {
         TableName: tables.inventory,
         Key: { [itemKey]: order.product },
-        UpdateExpression: "SET quantity = quantity + :quantity, updatedAt = :now",
+        UpdateExpression: restock
+          ? "SET quantity = quantity + :quantity, updatedAt = :now ADD committed :given"
+          : "ADD committed :given",
         ConditionExpression: "attribute_exists(quantity)",
-        ExpressionAttributeValues: { ":quantity": order.quantity, ":now": now },
+        ExpressionAttributeValues: {
+          ":given": -order.quantity,
+          ...(restock ? { ":quantity": order.quantity, ":now": now } : {}),
+        },
       },
     };
   }
@@ -74,12 +87,15 @@ export function dynamoOrderRepository(client: DynamoDBDocumentClient, tables: Or
                 },
               },
               {
-                Update: {
-                  TableName: tables.inventory,
-                  Key: { [itemKey]: order.product },
-                  UpdateExpression: "DELETE reservations :order",
-                  ConditionExpression: "contains(reservations, :orderId)",
-                  ExpressionAttributeValues: { ":order": new Set([order.OrderId]), ":orderId": order.OrderId },
+                Delete: {
+                  TableName: tables.reservations,
+                  Key: {
+                    [reservationsTable.partitionKey.name]: order.OrderId,
+                    [reservationsTable.sortKey.name]: order.product,
+                  },
+                  ConditionExpression: "attribute_exists(#orderId) AND quantity = :quantity",
+                  ExpressionAttributeNames: { "#orderId": reservationsTable.partitionKey.name },
+                  ExpressionAttributeValues: { ":quantity": order.quantity },
                 },
               },
             ],
@@ -87,8 +103,9 @@ export function dynamoOrderRepository(client: DynamoDBDocumentClient, tables: Or
         );
       } catch (error) {
         if (!isConditionFailure(error)) throw classifyDynamoDbError(error);
+        // Written by an earlier attempt that consumed the reservation: done.
         if ((await get(order.OrderId))?.createdAt === order.createdAt) return;
-        throw new Error(`No stock is reserved for order ${order.OrderId}`, { cause: error });
+        throw new ReservationExpiredError(order.OrderId, { cause: error });
       }
     },
 
@@ -132,7 +149,9 @@ export function dynamoOrderRepository(client: DynamoDBDocumentClient, tables: Or
       };
       try {
         if (returnStock) {
-          await client.send(new TransactWriteCommand({ TransactItems: [{ Update: update }, restock(order, at)] }));
+          await client.send(
+            new TransactWriteCommand({ TransactItems: [{ Update: update }, uncommit(order, true, at)] }),
+          );
         } else {
           await client.send(new UpdateCommand(update));
         }
@@ -152,9 +171,12 @@ export function dynamoOrderRepository(client: DynamoDBDocumentClient, tables: Or
         ExpressionAttributeValues: { ":status": order.status },
       };
       try {
-        if (returnStock) {
+        // An order that holds units takes them off `committed` as it goes, back to free stock or not.
+        if (holdsStock(order.status)) {
           await client.send(
-            new TransactWriteCommand({ TransactItems: [{ Delete: remove }, restock(order, new Date().toISOString())] }),
+            new TransactWriteCommand({
+              TransactItems: [{ Delete: remove }, uncommit(order, returnStock, new Date().toISOString())],
+            }),
           );
         } else {
           await client.send(new DeleteCommand(remove));

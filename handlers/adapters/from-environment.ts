@@ -13,7 +13,7 @@ import type {
   OrderWorkflow,
   UserRepository,
 } from "../../domain/ports";
-import { idempotencyTable, inventoryTable, ordersTable, usersTable } from "../../storage/tables";
+import { idempotencyTable, inventoryTable, ordersTable, reservationsTable, usersTable } from "../../storage/tables";
 import { dynamoInventoryRepository } from "./dynamo-inventory-repository";
 import { dynamoOrderRepository } from "./dynamo-order-repository";
 import { dynamoUserRepository } from "./dynamo-user-repository";
@@ -59,10 +59,20 @@ export function awsAdapters() {
       dynamoOrderRepository(documentClient(), {
         orders: requiredEnv(ordersTable.envVar),
         inventory: process.env[inventoryTable.envVar] ?? "",
+        reservations: process.env[reservationsTable.envVar] ?? "",
       }),
 
-    inventoryRepository: (): InventoryRepository =>
-      dynamoInventoryRepository(documentClient(), requiredEnv(inventoryTable.envVar)),
+    // A function is told only the tables its grants name: listing or setting stock needs no other.
+    inventoryRepository: (reservationLifetimeSeconds?: number): InventoryRepository =>
+      dynamoInventoryRepository(
+        documentClient(),
+        {
+          inventory: requiredEnv(inventoryTable.envVar),
+          reservations: process.env[reservationsTable.envVar] ?? "",
+          orders: process.env[ordersTable.envVar] ?? "",
+        },
+        reservationLifetimeSeconds,
+      ),
 
     userRepository: (): UserRepository => dynamoUserRepository(documentClient(), requiredEnv(usersTable.envVar)),
 

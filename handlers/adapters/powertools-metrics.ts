@@ -1,6 +1,6 @@
 import { MetricUnit, Metrics } from "@aws-lambda-powertools/metrics";
 import type { BusinessMetrics } from "../../domain/ports";
-import { type LambdaHandler, decorated } from "../http";
+import { type ApiHandlerFactory, type LambdaHandler, countingUnavailable, decorated } from "../http";
 
 /**
  * Builds a handler that counts business metrics: with the counter given (the local stack's), or
@@ -21,4 +21,16 @@ export function withBusinessMetrics<H extends LambdaHandler>(
     },
   });
   return decorated(handler, metrics.logMetrics({ captureColdStartMetric: true }));
+}
+
+/**
+ * A route's factory whose function counts each 503 it answers as `DependencyUnavailable`, once,
+ * whichever layer answered it (the route, or the `Idempotency-Key` store in front of it). It counts
+ * through the same metrics as the route's own business metrics: the route is given them as its
+ * `metrics` adapter, so that in the cloud one Powertools `logMetrics` publishes both, once per
+ * invocation. `api/routes.ts` applies it to every route.
+ */
+export function countingDependencyUnavailable(factory: ApiHandlerFactory): ApiHandlerFactory {
+  return (adapters = {}) =>
+    withBusinessMetrics(adapters.metrics, (metrics) => countingUnavailable(factory({ ...adapters, metrics }), metrics));
 }

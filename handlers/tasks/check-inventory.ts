@@ -3,11 +3,15 @@ import type { InventoryRepository } from "../../domain/ports";
 import { awsAdapters } from "../adapters/from-environment";
 import type { TaskHandlerFactory } from "./task";
 
-/** `CheckInventory`: reserves the order's units if they are free, atomically, and says what it decided. */
-export function makeCheckInventory(deps: { readonly inventory: InventoryRepository }) {
+/**
+ * `CheckInventory`: reserves the order's units if they are free, atomically, until the
+ * reservation's deadline, and says what it decided.
+ */
+export function makeCheckInventory(deps: { readonly inventory: InventoryRepository; readonly now?: () => Date }) {
+  const now = deps.now ?? (() => new Date());
   return async (input: unknown): Promise<ReservationDecision> => {
     const { orderId, itemId, quantity } = parseStockMovement(input);
-    return deps.inventory.reserve(orderId, itemId, quantity);
+    return deps.inventory.reserve(orderId, itemId, quantity, now());
   };
 }
 

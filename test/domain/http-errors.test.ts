@@ -4,10 +4,11 @@ import {
   MissingFieldsError,
   NotFoundError,
   OmsError,
+  TransientError,
   UnauthorizedError,
   ValidationError,
 } from "../../domain/errors";
-import { toHttpError } from "../../domain/http-errors";
+import { RETRY_AFTER_SECONDS, SERVICE_UNAVAILABLE_MESSAGE, toHttpError } from "../../domain/http-errors";
 
 describe("toHttpError", () => {
   const cases: [string, unknown, number, Record<string, unknown>][] = [
@@ -36,6 +37,31 @@ describe("toHttpError", () => {
       expect(toHttpError(error)).to.deep.equal({ statusCode, body });
     });
   }
+
+  it("answers a dependency that said not now with 503, Retry-After in seconds and a JSON message", () => {
+    const throttled = Object.assign(new Error("Rate of requests exceeds the allowed throughput"), {
+      name: "ProvisionedThroughputExceededException",
+    });
+
+    const http = toHttpError(
+      new TransientError("DynamoDB: ProvisionedThroughputExceededException", { cause: throttled }),
+    );
+
+    expect(http).to.deep.equal({
+      statusCode: 503,
+      body: { message: SERVICE_UNAVAILABLE_MESSAGE },
+      headers: { "retry-after": String(RETRY_AFTER_SECONDS) },
+    });
+    expect(Number(http?.headers?.["retry-after"])).to.be.within(1, 2);
+  });
+
+  it("never names the failing dependency nor carries a stack in a 503", () => {
+    const http = toHttpError(
+      new TransientError("DynamoDB: ECONNREFUSED", { cause: new Error("connect ECONNREFUSED") }),
+    );
+
+    expect(JSON.stringify(http)).not.to.match(/at |stack|DynamoDB|ECONNREFUSED/);
+  });
 
   it("leaves errors it does not know (bugs) to escape, so that Lambda counts them", () => {
     expect(toHttpError(new TypeError("x is undefined"))).to.equal(undefined);

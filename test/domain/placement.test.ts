@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import type { Order } from "../../domain/order";
-import { interpretExecution } from "../../domain/placement";
+import { interpretExecution, isTransientFailure } from "../../domain/placement";
+import { TRANSIENT_ERRORS } from "../../workflow/definition";
 
 const order: Order = {
   OrderId: "o-1",
@@ -47,4 +48,54 @@ describe("interpretExecution", () => {
       cause: "boom",
     });
   });
+});
+
+describe("isTransientFailure", () => {
+  const lambdaCause = (errorType: string) => JSON.stringify({ errorType, errorMessage: "DynamoDB: ECONNREFUSED" });
+  /** What `OrderFailed` carries: the error CreateOrder's Catch caught, as JSON (`workflow/definition.ts`). */
+  const caught = (error: string, cause: string) => JSON.stringify({ Error: error, Cause: cause });
+  const cases: [string, { error: string; cause: string }, boolean][] = [
+    ...TRANSIENT_ERRORS.map((error): [string, { error: string; cause: string }, boolean] => [
+      `a task that still failed with ${error} after its retries`,
+      { error, cause: lambdaCause(error) },
+      true,
+    ]),
+    [
+      "OrderFailed after CreateOrder failed with a TransientError",
+      { error: "OrderFailed", cause: lambdaCause("TransientError") },
+      true,
+    ],
+    [
+      "OrderFailed whose cause is the caught TransientError, as Step Functions describes it",
+      { error: "OrderFailed", cause: caught("TransientError", lambdaCause("TransientError")) },
+      true,
+    ],
+    [
+      "OrderFailed whose cause is the caught TransientError, as the local emulator describes it",
+      { error: "OrderFailed", cause: caught("TransientError", "DynamoDB: ECONNREFUSED") },
+      true,
+    ],
+    [
+      "OrderFailed whose cause is a caught bug",
+      { error: "OrderFailed", cause: caught("TypeError", lambdaCause("TypeError")) },
+      false,
+    ],
+    [
+      "OrderFailed after CreateOrder failed with a bug",
+      { error: "OrderFailed", cause: lambdaCause("TypeError") },
+      false,
+    ],
+    ["OrderFailed whose cause names no error", { error: "OrderFailed", cause: "boom" }, false],
+    [
+      "a timed-out run, whose tasks may still write",
+      { error: "States.TIMED_OUT", cause: "The execution ended TIMED_OUT" },
+      false,
+    ],
+    ["a task that failed with a bug", { error: "TypeError", cause: lambdaCause("TypeError") }, false],
+  ];
+  for (const [what, failure, transient] of cases) {
+    it(`${transient ? "counts" : "does not count"} ${what}`, () => {
+      expect(isTransientFailure(failure, TRANSIENT_ERRORS)).to.equal(transient);
+    });
+  }
 });

@@ -387,7 +387,11 @@ describe("order handlers on DynamoDB Local", function () {
       try {
         // Built while stderr is captured: the Powertools logger binds its stream when the handler is made.
         const broken = makeGetOrder({
-          orders: dynamoOrderRepository(system.client, { orders: "no-such-table", inventory: "no-such-table" }),
+          orders: dynamoOrderRepository(system.client, {
+            orders: "no-such-table",
+            inventory: "no-such-table",
+            reservations: "no-such-table",
+          }),
         });
         const context = lambdaContext({
           functionName: "get-order",

@@ -5,14 +5,14 @@ import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { routes } from "../../api/routes";
-import { eventPublisher, orderMailer } from "../../events/functions";
+import { eventFunctions } from "../../events/functions";
 import type { Order } from "../../domain/order";
 import { SERVICE_ENV } from "../../handlers/adapters/from-environment";
 import type { ApiHandler, ApiResult } from "../../handlers/http";
 import type { TaskHandler } from "../../handlers/tasks/task";
 import { lambdaContext } from "../../local/lambda-context";
 import { localOrderWorkflow } from "../../local/local-order-workflow";
-import { idempotencyTable, inventoryTable, ordersTable, usersTable } from "../../storage/tables";
+import { idempotencyTable, inventoryTable, ordersTable, reservationsTable, usersTable } from "../../storage/tables";
 import { workflowTasks } from "../../workflow/tasks";
 import { apiEvent, claimsFor } from "../support/api-events";
 import { dynamoDbLocal, freshTable } from "../support/dynamodb";
@@ -21,7 +21,7 @@ import { dynamoDbLocal, freshTable } from "../support/dynamodb";
 const functions: readonly { name: string; factory: () => unknown }[] = [
   ...routes.map((route) => ({ name: route.functionName, factory: route.handler })),
   ...workflowTasks.map((task) => ({ name: task.functionName, factory: task.handler })),
-  ...[eventPublisher, orderMailer].map((fn) => ({ name: fn.functionName, factory: fn.handler })),
+  ...eventFunctions.map((fn) => ({ name: fn.functionName, factory: fn.handler })),
 ];
 
 /** Serializes a factory exactly as `aws.lambda.CallbackFunction` (and `infra/handler-code.ts`) does before `pulumi up` bundles it. */
@@ -75,6 +75,7 @@ describe("Functions as `pulumi up` packages them", function () {
       Object.assign(process.env, {
         [ordersTable.envVar]: await freshTable(ordersTable),
         [inventoryTable.envVar]: await freshTable(inventoryTable),
+        [reservationsTable.envVar]: await freshTable(reservationsTable),
         [usersTable.envVar]: await freshTable(usersTable),
         [idempotencyTable.envVar]: await freshTable(idempotencyTable),
         [SERVICE_ENV.eventsTopicArn]: "arn:aws:sns:us-east-1:000000000000:unreachable",
@@ -192,7 +193,7 @@ describe("Functions as `pulumi up` packages them", function () {
       expect([notAdmin.statusCode, json(notAdmin)]).to.deep.equal([403, { message: "Forbidden" }]);
     });
 
-    it("reads a change stream and a mail queue, with the domain's rules intact", async () => {
+    it("reads a change stream and a mail queue, and sweeps reservations, with the domain's rules intact", async () => {
       const invoke = (name: string, event: unknown) =>
         (packagedHandler(name) as unknown as (event: unknown, context: unknown) => Promise<unknown>)(
           event,
@@ -239,7 +240,11 @@ describe("Functions as `pulumi up` packages them", function () {
         Records: [sqsMessage("m-1", "{not json"), sqsMessage("m-2", JSON.stringify(nobodysOrder))],
       });
 
+      // Nothing is past its deadline: the sweep scans the reservations and gives nothing back.
+      const swept = await invoke("sweep-reservations", {});
+
       expect(read).to.deep.equal({ batchItemFailures: [] });
+      expect(swept).to.deep.equal({ released: 0, deferred: 0 });
       expect(mailed).to.deep.equal({ batchItemFailures: [{ itemIdentifier: "m-1" }] });
     });
   });

@@ -1,9 +1,10 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { expect } from "chai";
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- asl-validator is `module.exports = fn`
 import aslValidator = require("asl-validator");
 import { TransientError } from "../../domain/errors";
 import type { Order } from "../../domain/order";
+import { isTransientFailure } from "../../domain/placement";
 import type { InventoryRepository, OrderRepository } from "../../domain/ports";
 import { dynamoInventoryRepository } from "../../handlers/adapters/dynamo-inventory-repository";
 import { dynamoOrderRepository } from "../../handlers/adapters/dynamo-order-repository";
@@ -12,8 +13,8 @@ import { makeCreateOrder } from "../../handlers/tasks/create-order";
 import { makeReleaseStock } from "../../handlers/tasks/release-stock";
 import type { TaskHandler } from "../../handlers/tasks/task";
 import { localOrderWorkflow } from "../../local/local-order-workflow";
-import { inventoryTable, ordersTable } from "../../storage/tables";
-import { State, orderWorkflowDefinition } from "../../workflow/definition";
+import { inventoryTable, ordersTable, reservationsTable } from "../../storage/tables";
+import { State, TRANSIENT_ERRORS, orderWorkflowDefinition } from "../../workflow/definition";
 import { documentClient, freshTable } from "../support/dynamodb";
 
 const arns = {
@@ -55,7 +56,19 @@ describe("the order workflow definition", () => {
     });
     expect(States.OutOfStock).to.include({ Type: "Fail", Error: "ItemUnavailable" });
     expect(States.CreateOrder.Catch[0]).to.include({ Next: "ReleaseStock" });
-    expect(States.ReleaseStock.Next).to.equal("OrderFailed");
+    expect(States.ReleaseStock.Next).to.equal("DescribeFailure");
+    expect(States.DescribeFailure.Next).to.equal("OrderFailed");
+  });
+
+  it("fails OrderFailed with the error CreateOrder failed with, as JSON, whoever runs it", () => {
+    const { States } = orderWorkflowDefinition(arns);
+
+    expect(States.CreateOrder.Catch[0]).to.include({ ResultPath: "$.failure" });
+    expect(States.DescribeFailure).to.deep.include({
+      Type: "Pass",
+      Parameters: { "cause.$": "States.JsonToString($.failure)" },
+    });
+    expect(States.OrderFailed).to.deep.equal({ Type: "Fail", Error: "OrderFailed", CausePath: "$.cause" });
   });
 
   it("sends no mail: a created order ends the run as placed, and its OrderPlaced event mails the customer", () => {
@@ -73,12 +86,16 @@ describe("the order workflow, run locally on DynamoDB Local", function () {
   let client: DynamoDBDocumentClient;
   let inventory: InventoryRepository;
   let orders: OrderRepository;
-  let tables: { orders: string; inventory: string };
+  let tables: { orders: string; inventory: string; reservations: string };
 
   beforeEach(async () => {
     client = await documentClient();
-    tables = { orders: await freshTable(ordersTable), inventory: await freshTable(inventoryTable) };
-    inventory = dynamoInventoryRepository(client, tables.inventory);
+    tables = {
+      orders: await freshTable(ordersTable),
+      inventory: await freshTable(inventoryTable),
+      reservations: await freshTable(reservationsTable),
+    };
+    inventory = dynamoInventoryRepository(client, tables);
     orders = dynamoOrderRepository(client, tables);
     await inventory.setStock("Headlight", 4, new Date());
   });
@@ -100,6 +117,12 @@ describe("the order workflow, run locally on DynamoDB Local", function () {
     return Item;
   }
 
+  /** Every reservation still held. */
+  async function reservations() {
+    const { Items = [] } = await client.send(new ScanCommand({ TableName: tables.reservations }));
+    return Items;
+  }
+
   it("reserves the stock and creates the order when the item is available", async () => {
     const order = orderFor("Headlight", 3);
 
@@ -108,7 +131,7 @@ describe("the order workflow, run locally on DynamoDB Local", function () {
     expect(outcome).to.deep.equal({ kind: "placed", order });
     expect(await orders.get(order.OrderId)).to.deep.equal(order);
     expect(await stock("Headlight")).to.deep.include({ quantity: 1 });
-    expect((await stock("Headlight"))?.["reservations"]).to.equal(undefined);
+    expect(await reservations()).to.deep.equal([]);
   });
 
   it("fails with ItemUnavailable, reserving nothing, when too few units are left", async () => {
@@ -130,10 +153,27 @@ describe("the order workflow, run locally on DynamoDB Local", function () {
 
     const outcome = await workflow({ [State.CreateOrder]: failing }).place(order);
 
-    expect(outcome).to.deep.equal({ kind: "failed", error: "OrderFailed", cause: "the orders table is gone" });
+    expect(outcome).to.deep.equal({
+      kind: "failed",
+      error: "OrderFailed",
+      cause: JSON.stringify({ Error: "Error", Cause: "the orders table is gone" }),
+    });
     expect(await stock("Headlight")).to.deep.include({ quantity: 4 });
-    expect((await stock("Headlight"))?.["reservations"]).to.equal(undefined);
+    expect(await reservations()).to.deep.equal([]);
     expect(await orders.get(order.OrderId)).to.equal(undefined);
+  });
+
+  it("fails as transient when CreateOrder keeps failing transiently, so that the API answers 503 here as on AWS", async () => {
+    const order = orderFor("Headlight", 2);
+    const throttled: TaskHandler = async () => {
+      throw new TransientError("DynamoDB: ThrottlingException");
+    };
+
+    const outcome = await workflow({ [State.CreateOrder]: throttled }).place(order);
+
+    expect(outcome).to.deep.include({ kind: "failed", error: "OrderFailed" });
+    expect(isTransientFailure(outcome as { error: string; cause: string }, TRANSIENT_ERRORS)).to.equal(true);
+    expect(await stock("Headlight")).to.deep.include({ quantity: 4 });
   });
 
   it("retries a transient task error and reserves only once", async () => {
