@@ -5,7 +5,7 @@ import { dynamoOrderRepository } from "../handlers/adapters/dynamo-order-reposit
 import type { Order } from "../domain/order";
 import { createTable } from "../local/dynamodb-local";
 import { localTableName } from "../local/local-stack";
-import { ORDER_KIND, inventoryTable, ordersTable } from "../storage/tables";
+import { ORDER_KIND, inventoryTable, ordersTable, reservationsTable } from "../storage/tables";
 import { type CapacityLog, documentClient } from "./dynamodb-client";
 import type { StackProcess } from "./local-stack-process";
 import { median, percentile, ratio } from "./stats";
@@ -131,7 +131,11 @@ export async function measureScale(stack: StackProcess, sizes: readonly number[]
   const table = localTableName(ordersTable);
   const capacity: CapacityLog = new Map();
   const client = documentClient(stack.dynamodbEndpoint, stack.region, capacity);
-  const orders = dynamoOrderRepository(client, { orders: table, inventory: localTableName(inventoryTable) });
+  const orders = dynamoOrderRepository(client, {
+    orders: table,
+    inventory: localTableName(inventoryTable),
+    reservations: localTableName(reservationsTable),
+  });
   await batchWrite(
     client,
     table,

@@ -13,6 +13,11 @@ export interface LocalWorkflowOptions {
   readonly tasks?: Partial<Record<string, TaskHandler>>;
   /** Retry pauses in milliseconds instead of the definition's seconds (tests use 0). */
   readonly retryIntervalMs?: number;
+  /**
+   * The execution's timeout instead of the definition's `TimeoutSeconds`, so that a spec sees a
+   * run time out in seconds. @default WORKFLOW_TIMEOUT_SECONDS, as deployed
+   */
+  readonly timeoutSeconds?: number;
 }
 
 type LocalHandlers = NonNullable<
@@ -44,7 +49,9 @@ export function localOrderWorkflow(options: LocalWorkflowOptions): OrderWorkflow
       workflowTasks.map((task) => [task.state, localFunctionArn(task.functionName)]),
     ) as WorkflowResources["taskArns"],
   });
-  const machine = new StateMachine(definition as ConstructorParameters<typeof StateMachine>[0]);
+  const timed =
+    options.timeoutSeconds === undefined ? definition : { ...definition, TimeoutSeconds: options.timeoutSeconds };
+  const machine = new StateMachine(timed as ConstructorParameters<typeof StateMachine>[0]);
   // The emulator types inputs and results as JSON values; the handlers take and give exactly that.
   const asLocal = (handler: (input: never) => Promise<unknown>) => handler as unknown as LocalHandlers[string];
   const handlers: LocalHandlers = {};

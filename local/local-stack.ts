@@ -1,31 +1,39 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createRemoteJWKSet } from "jose";
 import { asyncApiDocument } from "../api/asyncapi-document";
 import { openApiDocument } from "../api/openapi-document";
 import { routes } from "../api/routes";
+import { RESERVATION_LIFETIME_SECONDS, RESERVATION_SWEEP_INTERVAL_SECONDS } from "../domain/reservation";
+import { reservationSweeper } from "../events/functions";
+import { awsAdapters } from "../handlers/adapters/from-environment";
 import { dynamoInventoryRepository } from "../handlers/adapters/dynamo-inventory-repository";
 import type { InjectedAdapters } from "../handlers/http";
+import { makeCheckInventory } from "../handlers/tasks/check-inventory";
 import type { TaskHandler } from "../handlers/tasks/task";
 import type { StackConfig } from "../infra/stack-config";
 import { type TableDefinition, inventoryTable, ordersTable, reservationsTable, tables } from "../storage/tables";
-import { workflowTasks } from "../workflow/tasks";
+import { State, type TaskState } from "../workflow/definition";
+import { type WorkflowTask, workflowTasks } from "../workflow/tasks";
 import { apiDocs } from "./api-docs";
 import { type CognitoLocal, startCognitoLocal } from "./cognito-local";
 import { corsPolicy } from "./cors";
 import { type DynamoDbLocal, createTable, startDynamoDbLocal } from "./dynamodb-local";
+import { type FaultProxy, startFaultProxy } from "./fault-proxy";
 import { type Gateway, type GatewayRoute, type LocalLog, consoleLog, startGateway } from "./gateway";
+import { runInvocation } from "./invocation";
 import { jwtAuthorizer } from "./jwt-authorizer";
+import { lambdaContext } from "./lambda-context";
 import { LocalAlerting } from "./local-alerting";
 import { type EventChain, startEventChain } from "./local-event-chain";
 import { localOrderWorkflow } from "./local-order-workflow";
 import { BUSINESS_METRICS_SERVICE } from "../monitoring/alarms";
 import { LocalMetrics } from "./local-metrics";
 import { Mailbox } from "./mailbox";
-import { assertPortFree } from "./ports";
+import { assertPortFree, freePort } from "./ports";
 import { SEED_INVENTORY } from "./seed-inventory";
 import { readStackConfigFile } from "./stack-config-file";
 import { routeBucket } from "./token-bucket";
@@ -53,6 +61,34 @@ export interface LocalStackOptions {
    * retries and the dead-letter queue in seconds. @default MAIL_QUEUE.visibilityTimeoutSeconds
    */
   readonly mailVisibilityTimeoutMs?: number;
+  /**
+   * How often the reservation sweeper runs, so that a spec sees stock come back in seconds.
+   * @default RESERVATION_SWEEP_INTERVAL_SECONDS, as the cloud's schedule
+   */
+  readonly sweepIntervalMs?: number;
+  /**
+   * How long `CheckInventory`'s reservations last, for specs. It must outlast the workflow's
+   * timeout, as the domain's does. @default RESERVATION_LIFETIME_SECONDS
+   */
+  readonly reservationLifetimeSeconds?: number;
+  /** The order workflow's timeout, for specs. @default WORKFLOW_TIMEOUT_SECONDS, as deployed */
+  readonly workflowTimeoutSeconds?: number;
+  /** Faults to inject, for specs: none by default. */
+  readonly faults?: LocalFaults;
+}
+
+/** What can be made to fail in a local stack. */
+export interface LocalFaults {
+  /**
+   * Puts a `FaultProxy` between the functions and DynamoDB Local (their `AWS_ENDPOINT_URL_DYNAMODB`
+   * names it), which the stack hands back as `dynamodbProxy` to take DynamoDB away and back.
+   */
+  readonly dynamodbProxy?: boolean;
+  /**
+   * Replaces a workflow task's function by what this builds from the real one, e.g. one that dies
+   * after the real one wrote, or hangs. Its throws count as the function's errors.
+   */
+  readonly tasks?: Partial<Record<TaskState, (handler: TaskHandler) => TaskHandler>>;
 }
 
 /** A running local stack. */
@@ -69,6 +105,8 @@ export interface LocalStack {
   readonly config: StackConfig;
   /** The event path: streams, topic, mail queue and its DLQ, SES; pause, settle, redrive. */
   readonly events: EventChain;
+  /** Between the functions and DynamoDB Local, when started with `faults.dynamodbProxy`. */
+  readonly dynamodbProxy?: FaultProxy;
   /** Stops every emulator and child process, deletes temporary data, restores `process.env`. */
   stop(): Promise<void>;
 }
@@ -95,6 +133,10 @@ interface Settings {
   readonly region: string;
   readonly log: LocalLog;
   readonly mailVisibilityTimeoutMs: number | undefined;
+  readonly sweepIntervalMs: number;
+  readonly reservationLifetimeSeconds: number;
+  readonly workflowTimeoutSeconds: number | undefined;
+  readonly faults: LocalFaults;
 }
 
 function portFromEnvironment(): number {
@@ -118,6 +160,10 @@ function settingsOf(options: LocalStackOptions): Settings {
     region: stackFile.region ?? FALLBACK_REGION,
     log: options.log ?? consoleLog,
     mailVisibilityTimeoutMs: options.mailVisibilityTimeoutMs,
+    sweepIntervalMs: options.sweepIntervalMs ?? RESERVATION_SWEEP_INTERVAL_SECONDS * 1000,
+    reservationLifetimeSeconds: options.reservationLifetimeSeconds ?? RESERVATION_LIFETIME_SECONDS,
+    workflowTimeoutSeconds: options.workflowTimeoutSeconds,
+    faults: options.faults ?? {},
   };
 }
 
@@ -150,6 +196,11 @@ interface DataDirectories {
   readonly dynamodb?: string;
   /** Where the change streams' positions are kept; from the start of each stream when absent. */
   readonly streamPositions?: string;
+  /**
+   * Where cognito-local's port is kept: it is in every token's issuer, so a token issued before a
+   * restart verifies only if cognito-local comes back on the same port. A new port each run when absent.
+   */
+  readonly cognitoPort?: string;
 }
 
 function dataDirectories(dataDir: string | undefined, cleanups: Cleanups): DataDirectories {
@@ -160,6 +211,7 @@ function dataDirectories(dataDir: string | undefined, cleanups: Cleanups): DataD
       cognito: join(root, "cognito"),
       dynamodb: join(root, "dynamodb"),
       streamPositions: join(root, "stream-positions.json"),
+      cognitoPort: join(root, "cognito-port"),
     };
   }
   const temporary = mkdtempSync(join(tmpdir(), "oms-local-"));
@@ -167,14 +219,45 @@ function dataDirectories(dataDir: string | undefined, cleanups: Cleanups): DataD
   return { cognito: temporary };
 }
 
+/**
+ * The port cognito-local had in the previous run on this data directory, if it is free again;
+ * else a new one, and tokens issued before no longer verify (their issuer names the old port).
+ */
+async function cognitoPort(directories: DataDirectories, log: LocalLog): Promise<number> {
+  const file = directories.cognitoPort;
+  const kept = file === undefined ? undefined : Number(readText(file)?.trim());
+  if (kept !== undefined && Number.isInteger(kept) && kept > 0 && kept < 65536) {
+    try {
+      await assertPortFree(kept, "cognito-local");
+      return kept;
+    } catch {
+      log.error(
+        `cognito-local cannot have port ${kept} again (in use): tokens issued before this restart will not verify`,
+      );
+    }
+  }
+  const port = await freePort();
+  if (file !== undefined) writeFileSync(file, `${port}\n`);
+  return port;
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
 /** Both emulators, started side by side; whichever started is stopped again if the other fails. */
 async function startEmulators(
   directories: DataDirectories,
   cleanups: Cleanups,
+  log: LocalLog,
 ): Promise<{ dynamo: DynamoDbLocal; cognito: CognitoLocal }> {
   const [dynamo, cognito] = await Promise.allSettled([
     startDynamoDbLocal(directories.dynamodb ? { dataDir: directories.dynamodb } : {}),
-    startCognitoLocal({ workDir: directories.cognito }),
+    cognitoPort(directories, log).then((port) => startCognitoLocal({ workDir: directories.cognito, port })),
   ]);
   if (dynamo.status === "fulfilled") cleanups.add(() => dynamo.value.stop());
   if (cognito.status === "fulfilled") cleanups.add(() => cognito.value.stop());
@@ -277,6 +360,16 @@ function taskFunction(functionName: string, handler: TaskHandler, alerting: Loca
 }
 
 /**
+ * A task's function, built by its factory as the cloud builds it, except `CheckInventory` when the
+ * stack is given a shorter reservation lifetime (only a spec does): its repository then writes
+ * deadlines that much closer.
+ */
+function taskHandler(task: WorkflowTask, lifetimeSeconds: number): TaskHandler {
+  if (task.state !== State.CheckInventory || lifetimeSeconds === RESERVATION_LIFETIME_SECONDS) return task.handler();
+  return makeCheckInventory({ inventory: awsAdapters().inventoryRepository(lifetimeSeconds) });
+}
+
+/**
  * One mailbox for customers and on-call alike, and the order workflow. The task functions start
  * cold here, so the environment must already point at the emulators.
  */
@@ -286,13 +379,66 @@ function startLocalServices(settings: Settings): LocalServices {
   const metrics = new LocalMetrics();
   const orderWorkflow = localOrderWorkflow({
     tasks: Object.fromEntries(
-      workflowTasks.map((task) => [
-        task.state,
-        taskFunction(task.functionName, task.handler(), alerting, settings.log),
-      ]),
+      workflowTasks.map((task) => {
+        const handler = taskHandler(task, settings.reservationLifetimeSeconds);
+        const faulty = settings.faults.tasks?.[task.state]?.(handler) ?? handler;
+        return [task.state, taskFunction(task.functionName, faulty, alerting, settings.log)];
+      }),
     ),
+    ...(settings.workflowTimeoutSeconds === undefined ? {} : { timeoutSeconds: settings.workflowTimeoutSeconds }),
   });
   return { mailbox, alerting, metrics, adapters: { orderWorkflow, metrics } };
+}
+
+/** A running schedule of the reservation sweeper. */
+interface SweepSchedule {
+  /** Stops the timer and waits for a sweep under way. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The sweeper's schedule offline (EventBridge Scheduler's `rate(…)` in the cloud): every
+ * `intervalMs` one invocation of the sweeper's function, built once by its factory with the local
+ * metrics (its `ReservationsReleased` shows at `/_local/metrics`), its AWS calls attributed to it,
+ * and a throw logged and counted in its `Errors`. A sweep never starts while the last one runs.
+ */
+function startSweepSchedule(settings: Settings, services: LocalServices): SweepSchedule {
+  const { functionName } = reservationSweeper;
+  const sweep = reservationSweeper.handler({ metrics: services.metrics });
+  let current: Promise<void> | undefined;
+  const tick = () => {
+    if (current) return;
+    const context = lambdaContext({
+      functionName: `${LOCAL_PREFIX}-${functionName}`,
+      memoryMb: settings.config.functionMemoryMb,
+      timeoutSeconds: settings.config.functionTimeoutSeconds,
+      region: settings.region,
+      accountId: "000000000000",
+    });
+    current = runInvocation({ kind: "function", functionName }, () => sweep({}, context))
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          settings.log.error(
+            JSON.stringify({
+              level: "ERROR",
+              message: "Function failed",
+              functionName,
+              error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+            }),
+          );
+          services.alerting.recordError(functionName, error);
+        },
+      )
+      .finally(() => (current = undefined));
+  };
+  const timer = setInterval(tick, settings.sweepIntervalMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await current;
+    },
+  };
 }
 
 /** Like a cold start: each factory runs once, after its environment is in place, with the local adapters. */
@@ -347,7 +493,8 @@ function startApi(
 /**
  * Starts OMS on this machine: DynamoDB Local with every table (the inventory seeded), cognito-local
  * with the user pool, the order workflow's definition in a Step Functions emulator, the event path
- * from the tables' streams to customer mail in a mailbox (`startEventChain`), and the API Gateway look-alike running the same handlers as the
+ * from the tables' streams to customer mail in a mailbox (`startEventChain`), the reservation
+ * sweeper on its schedule, and the API Gateway look-alike running the same handlers as the
  * cloud, configured by the same stack file, with the API's reference at `/docs`. Fails fast, and
  * leaves nothing running, when something is missing.
  */
@@ -361,11 +508,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   try {
     const directories = dataDirectories(settings.dataDir, cleanups);
-    const { dynamo, cognito } = await startEmulators(directories, cleanups);
+    const { dynamo, cognito } = await startEmulators(directories, cleanups, settings.log);
     await prepareTables(dynamo.endpoint, settings.region);
     const pool = await setUpUserPool(cognito.endpoint, settings.region);
-    cleanups.add(setEnvironment(handlerEnvironment(dynamo.endpoint, settings.region)));
+    const dynamodbProxy = settings.faults.dynamodbProxy
+      ? await startFaultProxy({ targetPort: Number(new URL(dynamo.endpoint).port) })
+      : undefined;
+    if (dynamodbProxy) cleanups.add(() => dynamodbProxy.close());
+    // The functions reach DynamoDB through the proxy when there is one; the stack's own readers
+    // (the streams' event source mapping, the audit through /_local/config) never do.
+    cleanups.add(setEnvironment(handlerEnvironment(dynamodbProxy?.endpoint ?? dynamo.endpoint, settings.region)));
     const services = startLocalServices(settings);
+    const sweeps = startSweepSchedule(settings, services);
+    cleanups.add(() => sweeps.stop());
     const events = await startEventChain({
       prefix: LOCAL_PREFIX,
       region: settings.region,
@@ -399,6 +554,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stack: settings.stack,
       config: settings.config,
       events,
+      ...(dynamodbProxy ? { dynamodbProxy } : {}),
       stop: () => (stopping ??= cleanups.run()),
     };
   } catch (error) {

@@ -1,3 +1,4 @@
+import { RESERVATION_SWEEP_INTERVAL_SECONDS } from "../domain/reservation";
 import { type LocalStack, startLocalStack } from "./local-stack";
 import { writeLocalPostmanEnvironment } from "./local-postman-environment";
 
@@ -15,6 +16,7 @@ function describeReady(stack: LocalStack): string {
     `  Mailbox:     GET ${stack.url}/_local/mail?to=<email> (order and alarm mail; no token needed)`,
     `  Alarm mail:  ${stack.url}/_local/mail?to=${encodeURIComponent(stack.config.alertEmail)}`,
     `  Events:      GET ${stack.url}/_local/events[?type=OrderPlaced] (what the order-events topic took, newest last)`,
+    `  Metrics:     GET ${stack.url}/_local/metrics (business metrics; ReservationsReleased counts what the reservation sweeper, every ${RESERVATION_SWEEP_INTERVAL_SECONDS} s, gave back)`,
     "",
     "Get a token:  TOKEN=$(npm run -s token -- --email you@example.com [--admin])",
     `Profile:      curl -X POST -H "Authorization: Bearer $TOKEN" -H "content-type: application/json" -d '{"name":"You","email":"you@example.com"}' ${stack.url}/users`,

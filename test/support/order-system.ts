@@ -23,7 +23,7 @@ import { type InvocationTarget, runInvocation } from "../../local/invocation";
 import { lambdaContext } from "../../local/lambda-context";
 import { localOrderWorkflow } from "../../local/local-order-workflow";
 import { LocalMetrics } from "../../local/local-metrics";
-import { idempotencyTable, inventoryTable, ordersTable, usersTable } from "../../storage/tables";
+import { idempotencyTable, inventoryTable, ordersTable, reservationsTable, usersTable } from "../../storage/tables";
 import { State } from "../../workflow/definition";
 import { documentClient, dynamoDbLocal, freshTable } from "./dynamodb";
 
@@ -34,6 +34,8 @@ export interface OrderSystem {
   readonly inventory: InventoryRepository;
   readonly users: UserRepository;
   readonly metrics: LocalMetrics;
+  /** Each fresh table's physical name, by its logical name. */
+  readonly tables: Readonly<Record<"orders" | "inventory" | "reservations" | "users" | "idempotency", string>>;
   /** Each route's function, invoked as Lambda would: with a fresh context per call. */
   readonly api: Readonly<Record<ApiName, (event: ApiEvent) => Promise<ApiResult>>>;
   /** The stored inventory item, reservations included. */
@@ -89,11 +91,12 @@ export async function orderSystem(options: OrderSystemOptions = {}): Promise<Ord
   const tables = {
     orders: await freshTable(ordersTable),
     inventory: await freshTable(inventoryTable),
+    reservations: await freshTable(reservationsTable),
     users: await freshTable(usersTable),
     idempotency: await freshTable(idempotencyTable),
   };
   const orders = dynamoOrderRepository(client, tables);
-  const inventory = dynamoInventoryRepository(client, tables.inventory);
+  const inventory = dynamoInventoryRepository(client, tables);
   const users = dynamoUserRepository(client, tables.users);
   const metrics = new LocalMetrics();
   const now = options.now ?? (() => new Date());
@@ -115,6 +118,7 @@ export async function orderSystem(options: OrderSystemOptions = {}): Promise<Ord
     inventory,
     users,
     metrics,
+    tables,
     api: asLambda({
       placeOrder: makePlaceOrder({
         orderWorkflow,
