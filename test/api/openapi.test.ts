@@ -6,11 +6,13 @@ import { contractFiles } from "../../api/contract-files";
 import {
   type OpenApiDocument,
   type Operation,
+  type OperationResponse,
   type Parameter,
   SECURITY_SCHEME,
   openApiDocument,
 } from "../../api/openapi-document";
 import { COMMON_RESPONSES, REFUSALS } from "../../api/responses";
+import { RETRY_AFTER_SECONDS, SERVICE_UNAVAILABLE_MESSAGE } from "../../domain/http-errors";
 import { type Route, routes } from "../../api/routes";
 import { INVENTORY_LIMITS, parseItemId } from "../../domain/inventory";
 import { isOrderId } from "../../domain/order";
@@ -23,6 +25,13 @@ function operationOf(document: OpenApiDocument, functionName: string): Operation
   const operation = document.paths[route.path]?.[route.method.toLowerCase() as Lowercase<Route["method"]>];
   if (!operation) throw new Error(`No operation for ${functionName}`);
   return operation;
+}
+
+/** A response the operation states itself, not by reference. */
+function inlineResponse(operation: Operation, status: number): OperationResponse | undefined {
+  const response = operation.responses[String(status)];
+  if (response && "$ref" in response) throw new Error(`${operation.operationId} ${status} is a reference`);
+  return response;
 }
 
 function parametersOf(operation: Operation): Parameter[] {
@@ -203,7 +212,8 @@ describe("openApiDocument", () => {
   });
 
   it("gives refusals that share a status one response: oneOf their bodies, one named example each", () => {
-    const responses = operationOf(document, "place-order").responses;
+    const placeOrder = operationOf(document, "place-order");
+    const responses = { 400: inlineResponse(placeOrder, 400), 409: inlineResponse(placeOrder, 409) };
 
     expect(responses["400"]?.content?.["application/json"]).to.deep.equal({
       schema: {
@@ -217,7 +227,7 @@ describe("openApiDocument", () => {
     expect(responses["409"]?.content?.["application/json"]?.schema).to.deep.equal({
       oneOf: [{ $ref: "#/components/schemas/OutOfStockError" }, { $ref: "#/components/schemas/Error" }],
     });
-    expect(responses["422"]?.content?.["application/json"]).to.deep.equal({
+    expect(inlineResponse(placeOrder, 422)?.content?.["application/json"]).to.deep.equal({
       schema: { $ref: "#/components/schemas/Error" },
       examples: {
         idempotencyKeyReused: {
@@ -250,6 +260,31 @@ describe("openApiDocument", () => {
       },
     });
     expect(operationOf(document, "delete-order").responses["204"]).to.deep.equal({ description: "Deleted" });
+  });
+
+  it("lets every operation answer 503 with Retry-After: the shared ServiceUnavailable response", () => {
+    const unavailable = routes.map((route) => [
+      route.functionName,
+      operationOf(document, route.functionName).responses["503"],
+    ]);
+
+    expect(unavailable).to.deep.equal(
+      routes.map((route) => [route.functionName, { $ref: "#/components/responses/ServiceUnavailable" }]),
+    );
+    expect(document.components.responses["ServiceUnavailable"]?.headers).to.deep.equal({
+      "Retry-After": {
+        description: "Seconds to wait before sending the request again",
+        required: true,
+        schema: { type: "integer", minimum: 0 },
+        example: RETRY_AFTER_SECONDS,
+      },
+    });
+    expect(document.components.responses["ServiceUnavailable"]?.content).to.deep.equal({
+      "application/json": {
+        schema: { $ref: "#/components/schemas/Error" },
+        example: { message: SERVICE_UNAVAILABLE_MESSAGE },
+      },
+    });
   });
 
   it("keeps reusable schemas in components, error bodies closed to other keys", () => {
