@@ -3,6 +3,7 @@ import { type Zippable, zipSync } from "fflate";
 import { lstatSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { routes } from "../api/routes";
+import { eventFunctions } from "../events/functions";
 import { type HandlerFactory } from "../infra";
 import { workflowTasks } from "../workflow/tasks";
 import { deployStack } from "../test/support/pulumi-mocks";
@@ -12,10 +13,11 @@ const FUNCTION = "aws:lambda/function:Function";
 /** The engine's zip writer (Go's `archive/zip`) deflates at its default level and stamps every entry 1990-01-01. */
 const ZIP_OPTIONS = { level: 6, mtime: new Date(Date.UTC(1990, 0, 1)) } as const;
 
-/** Every function the program deploys: one per route, one per workflow task. */
+/** Every function the program deploys: one per route, one per workflow task, and the event functions. */
 export const deployedFunctions: readonly { readonly functionName: string; readonly factory: HandlerFactory }[] = [
   ...routes.map((route) => ({ functionName: route.functionName, factory: route.handler })),
   ...workflowTasks.map((task) => ({ functionName: task.functionName, factory: task.handler })),
+  ...eventFunctions.map((fn) => ({ functionName: fn.functionName, factory: fn.handler })),
 ];
 
 /** One function as the Pulumi program declares it, with the archive the engine would upload. */

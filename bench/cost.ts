@@ -19,8 +19,26 @@ export const PricesSchema = v.object({
     expressBilledMemoryMb: positive,
     standardPerMillionStateTransitions: positive,
   }),
-  dynamodb: v.object({ onDemandPerMillionWriteRequestUnits: positive, onDemandPerMillionReadRequestUnits: positive }),
-  sns: v.object({ perMillionPublishes: positive, emailPerHundredThousandNotifications: positive }),
+  dynamodb: v.object({
+    onDemandPerMillionWriteRequestUnits: positive,
+    onDemandPerMillionReadRequestUnits: positive,
+    streamReadsByLambdaPerMillion: positive,
+  }),
+  sns: v.object({
+    perMillionPublishes: positive,
+    publishChunkKb: positive,
+    emailPerHundredThousandNotifications: positive,
+    sqsDeliveriesPerMillion: positive,
+  }),
+  sqs: v.object({ standardPerMillionRequests: positive, requestChunkKb: positive }),
+  ses: v.object({
+    outboundPerThousandEmails: positive,
+    essentialsPlanPerThousandEmails: positive,
+    attachmentsPerGb: positive,
+  }),
+  scheduler: v.object({ perMillionInvocations: positive }),
+  /** Where each price added after `date` was read, and when. */
+  sources: v.array(v.object({ prices: v.string(), page: v.string(), read: v.string() })),
 });
 export type Prices = v.InferOutput<typeof PricesSchema>;
 
@@ -65,36 +83,223 @@ export interface CostInputs {
   readonly tableOrders: number;
 }
 
-/** One line of a bill per million requests, in both designs. */
+/**
+ * The designs billed side by side: the seeds' (REST API, Standard workflow, Scan, SNS e-mail), OMS
+ * as it mailed customers before issue 11 (one SNS e-mail subscription per customer), and OMS now
+ * (change streams, the events topic, the mail queue and SES).
+ */
+export const DESIGNS = {
+  seeds: "Seeds' design",
+  omsSnsEmail: "OMS before (SNS e-mail)",
+  oms: "OMS now (streams, SQS, SES)",
+} as const;
+export type Design = keyof typeof DESIGNS;
+const DESIGN_KEYS = Object.keys(DESIGNS) as Design[];
+
+/** One line of a bill: what it costs in each design it is part of (absent: not part of that design). */
 export interface CostLine {
   readonly item: string;
-  readonly oms: number;
-  readonly seeds: number;
+  readonly costs: Readonly<Partial<Record<Design, number>>>;
 }
 
-/** A bill per million requests of one kind. */
+/** A bill of one kind, in every design. */
 export interface Bill {
   readonly title: string;
   readonly lines: readonly CostLine[];
-  readonly omsTotal: number;
-  readonly seedsTotal: number;
+  readonly totals: Readonly<Record<Design, number>>;
 }
 
+/**
+ * One order's life as the mail bill counts it: placed, then shipped, then delivered. Each step is a
+ * committed change, and so a stream record and an event; `test/bench/cost.test.ts` derives the
+ * events and mails from the domain's own `eventFromChange` and `isCustomerMailEvent`.
+ */
+export const ORDER_LIFE = {
+  /** The statuses an admin moves the order through after it is placed. */
+  statusChanges: ["SHIPPED", "DELIVERED"],
+  /** Stream records per order: the order's INSERT and one MODIFY per status change, and the reservation's stock MODIFY. */
+  streamRecords: 4,
+  /** Events published per order: `OrderPlaced`, one `OrderStatusChanged` per status change, `StockChanged`. */
+  events: 4,
+  /** Mails per order: `OrderPlaced` and each `OrderStatusChanged` (the mail queue's filter drops `StockChanged`). */
+  mails: 3,
+  /** The seeds' design mails once, when its workflow publishes the order placed. */
+  seedsMails: 1,
+} as const;
+
+/**
+ * What the mail path's bill takes for granted: none of it is measured on this machine (its work is
+ * AWS round trips), so each is stated in the report.
+ */
+export const MAIL_PATH = {
+  /**
+   * Stream records per publisher invocation, and messages per mailer invocation. A million orders a
+   * month is about 1.5 changes a second: Lambda polls the stream shards and the queue as records
+   * come, and neither mapping sets a batching window, so batches hold about one.
+   */
+  recordsPerPublisherInvocation: 1,
+  messagesPerMailerInvocation: 1,
+  /** One `PublishBatch` of one event to SNS, in region (ms). */
+  publisherMs: 30,
+  /** Claim the event id, read the owner's profile, `SendEmail`, record the outcome (ms). */
+  mailerMs: 120,
+  /** Every event is well under SNS's and SQS's 64 KB billing chunk (an order and its envelope, about 1 KB). */
+  eventKb: 1,
+  /** Powertools Idempotency per mail: a conditional PutItem (in progress) and an UpdateItem (done), each under 1 KB. */
+  idempotencyWriteUnits: 2,
+  /** The owner's profile: one strongly consistent GetItem under 4 KB. */
+  profileReadUnits: 1,
+} as const;
+
+/** What the stack pays each month whatever the orders: the sweeper's schedule and the mail queue's idle pollers. */
+export const MONTHLY = {
+  /** A 30-day month, in minutes: one sweep a minute (`RESERVATION_SWEEP_INTERVAL_SECONDS` is 60). */
+  sweeps: 30 * 24 * 60,
+  /** One sweep: a Scan of the reservations table, which holds only reservations in flight (ms). */
+  sweepMs: 50,
+  /** An eventually consistent Scan of a table under 4 KB. */
+  sweepScanReadUnits: 0.5,
+  /**
+   * Lambda long-polls the mail queue with 5 pollers while it is idle, each `ReceiveMessage` waiting
+   * up to 20 s: 15 empty receives a minute (third-party accounts of the SQS event source mapping;
+   * AWS does not document the count).
+   */
+  idleReceivesPerMinute: 5 * 3,
+} as const;
+
 /** Everything the bills take for granted. */
-export const COST_ASSUMPTIONS: readonly string[] = [
-  "Durations are this machine's p50s: place-order spans the synchronous Express execution, so the POST latency stands for both; CheckInventory and CreateOrder stand as their DynamoDB work.",
-  "Both designs run the same functions for the same time at the configured memory, on arm64, billed per 1 ms.",
-  "Express: 64 MB billed memory, duration rounded up to 100 ms. Standard: the seeds' 5 state transitions per execution.",
-  "DynamoDB on-demand units are those DynamoDB Local reported (ReturnConsumedCapacity), indexes included; no Idempotency-Key.",
-  "Each order placed publishes one SNS message and delivers one e-mail; CloudWatch Logs, metrics, X-Ray and data transfer are left out.",
-];
+export function costAssumptions(prices: Prices): string[] {
+  const essentials = ORDER_LIFE.mails * prices.ses.essentialsPlanPerThousandEmails * 1000;
+  return [
+    "Durations are this machine's p50s: place-order spans the synchronous Express execution, so the POST latency stands for both; CheckInventory and CreateOrder stand as their DynamoDB work.",
+    "Every design runs the same functions for the same time at the configured memory, on arm64, billed per 1 ms.",
+    "Express: 64 MB billed memory, duration rounded up to 100 ms. Standard: the seeds' 5 state transitions per execution.",
+    "DynamoDB on-demand units are those DynamoDB Local reported (ReturnConsumedCapacity), indexes included; no Idempotency-Key. The reservation's put (at reserve) and delete (at create) ride in those transactions, so OMS before is costed with today's placement: only its mail path differs.",
+    `Mail: each order is placed, then ${ORDER_LIFE.statusChanges.join(" and ")}: ${ORDER_LIFE.mails} mails in OMS (before and now), ${ORDER_LIFE.seedsMails} in the seeds' design (at placement). The status changes' own requests cost the same in every design and are left out.`,
+    `OMS now: ${ORDER_LIFE.streamRecords} stream records and ${ORDER_LIFE.events} events per order (${ORDER_LIFE.mails} mails and the reservation's StockChanged); stream reads by Lambda and SNS deliveries to SQS are free; each event (about ${MAIL_PATH.eventKb} KB) is one SNS request and one SQS request per send, receive and delete.`,
+    `Batches of ${MAIL_PATH.recordsPerPublisherInvocation} record and ${MAIL_PATH.messagesPerMailerInvocation} message: a million orders a month is about 1.5 changes a second, and no batching window is set. Assumed, not measured: publisher ${MAIL_PATH.publisherMs} ms, mailer ${MAIL_PATH.mailerMs} ms per invocation.`,
+    `Mailer DynamoDB per mail: Powertools Idempotency's put and update (${MAIL_PATH.idempotencyWriteUnits} write units) and the profile's consistent read (${MAIL_PATH.profileReadUnits} read unit). SES at the à la carte price, no attachments; on the Essentials plan (new accounts' default since 2026-07-21) SES alone is ${usdText(essentials)} per million orders.`,
+    `Per month: one sweep a minute (${MONTHLY.sweeps.toLocaleString("en-US")}, ${MONTHLY.sweepMs} ms, a Scan of ${MONTHLY.sweepScanReadUnits} read unit), and ${MONTHLY.idleReceivesPerMinute} empty receives a minute by Lambda's pollers of the mail queue. Free tiers (SQS's first million requests, Scheduler's 14 million invocations) are left out.`,
+    "CloudWatch Logs, metrics, X-Ray and data transfer are left out.",
+  ];
+}
+
+function usdText(value: number): string {
+  return `$${value.toFixed(2)}`;
+}
 
 function lambdaSeconds(prices: Prices, ms: number): number {
   const increment = prices.lambda.billedDurationIncrementMs;
   return (Math.ceil(ms / increment) * increment) / 1000;
 }
 
-/** The bills for a million orders placed and a million first pages of `GET /orders`, in OMS's design and the seeds'. */
+/** Requests SNS or SQS bills for one call carrying `kb`: one per started chunk. */
+export function billedRequests(kb: number, chunkKb: number): number {
+  return Math.max(1, Math.ceil(kb / chunkKb));
+}
+
+function billOf(title: string, lines: readonly CostLine[]): Bill {
+  const totals = Object.fromEntries(
+    DESIGN_KEYS.map((design) => [design, lines.reduce((sum, line) => sum + (line.costs[design] ?? 0), 0)]),
+  ) as Record<Design, number>;
+  return { title, lines, totals };
+}
+
+/**
+ * The mail lines of a million orders: the seeds' and OMS before's SNS e-mail, and OMS now's path
+ * from the change streams to SES. Pure: prices and the stated assumptions only.
+ */
+export function mailLines(prices: Prices, memoryMb: number): CostLine[] {
+  const million = 1_000_000;
+  const gb = memoryMb / 1024;
+  const snsEmail = (mails: number) =>
+    mails * (prices.sns.perMillionPublishes + prices.sns.emailPerHundredThousandNotifications * 10);
+  const lambda = (invocations: number, ms: number) =>
+    invocations *
+    (prices.lambda.perMillionRequests + lambdaSeconds(prices, ms) * gb * prices.lambda.arm64PerGbSecond * million);
+  const publisherInvocations = ORDER_LIFE.streamRecords / MAIL_PATH.recordsPerPublisherInvocation;
+  const mailerInvocations = ORDER_LIFE.mails / MAIL_PATH.messagesPerMailerInvocation;
+  const snsRequests = billedRequests(MAIL_PATH.eventKb, prices.sns.publishChunkKb);
+  const sqsChunks = billedRequests(MAIL_PATH.eventKb, prices.sqs.requestChunkKb);
+  // Send (by SNS) per message; receive and delete per batch.
+  const sqsRequests = ORDER_LIFE.mails * sqsChunks + 2 * mailerInvocations * sqsChunks;
+  return [
+    {
+      item: "SNS publish + e-mail notifications",
+      costs: { seeds: snsEmail(ORDER_LIFE.seedsMails), omsSnsEmail: snsEmail(ORDER_LIFE.mails) },
+    },
+    {
+      item: `DynamoDB Streams reads by Lambda (${ORDER_LIFE.streamRecords} records)`,
+      costs: { oms: ORDER_LIFE.streamRecords * prices.dynamodb.streamReadsByLambdaPerMillion },
+    },
+    {
+      item: `Lambda publish-events (${publisherInvocations} invocations)`,
+      costs: { oms: lambda(publisherInvocations, MAIL_PATH.publisherMs) },
+    },
+    {
+      item: `SNS publish (${ORDER_LIFE.events} events) + deliveries to SQS`,
+      costs: {
+        oms:
+          ORDER_LIFE.events * snsRequests * prices.sns.perMillionPublishes +
+          ORDER_LIFE.mails * prices.sns.sqsDeliveriesPerMillion,
+      },
+    },
+    {
+      item: `SQS send, receive, delete (${sqsRequests} requests)`,
+      costs: { oms: sqsRequests * prices.sqs.standardPerMillionRequests },
+    },
+    {
+      item: `Lambda send-order-mail (${mailerInvocations} invocations)`,
+      costs: { oms: lambda(mailerInvocations, MAIL_PATH.mailerMs) },
+    },
+    {
+      item: "DynamoDB idempotency put + update, profile read",
+      costs: {
+        oms:
+          ORDER_LIFE.mails *
+          (MAIL_PATH.idempotencyWriteUnits * prices.dynamodb.onDemandPerMillionWriteRequestUnits +
+            MAIL_PATH.profileReadUnits * prices.dynamodb.onDemandPerMillionReadRequestUnits),
+      },
+    },
+    {
+      item: `SES SendEmail (${ORDER_LIFE.mails} mails)`,
+      costs: { oms: ORDER_LIFE.mails * prices.ses.outboundPerThousandEmails * 1000 },
+    },
+  ];
+}
+
+/** What OMS now pays each month whatever the orders: the sweeper and the mail queue's idle pollers. Pure. */
+export function monthlyLines(prices: Prices, memoryMb: number): CostLine[] {
+  const perMillion = MONTHLY.sweeps / 1_000_000;
+  const gbSeconds = lambdaSeconds(prices, MONTHLY.sweepMs) * (memoryMb / 1024);
+  const receives = MONTHLY.idleReceivesPerMinute * MONTHLY.sweeps;
+  return [
+    {
+      item: `EventBridge Scheduler (${MONTHLY.sweeps.toLocaleString("en-US")} sweeps)`,
+      costs: { oms: perMillion * prices.scheduler.perMillionInvocations },
+    },
+    {
+      item: "Lambda sweep-reservations",
+      costs: {
+        oms:
+          perMillion * prices.lambda.perMillionRequests + MONTHLY.sweeps * gbSeconds * prices.lambda.arm64PerGbSecond,
+      },
+    },
+    {
+      item: "DynamoDB Scan of the reservations table",
+      costs: { oms: perMillion * MONTHLY.sweepScanReadUnits * prices.dynamodb.onDemandPerMillionReadRequestUnits },
+    },
+    {
+      item: `SQS empty receives of the idle mail queue (${receives.toLocaleString("en-US")})`,
+      costs: { oms: (receives / 1_000_000) * prices.sqs.standardPerMillionRequests },
+    },
+  ];
+}
+
+/**
+ * The bills for a million orders (placed, then mailed about as `ORDER_LIFE` says), a million first
+ * pages of `GET /orders`, and a month of OMS's fixed costs, in every design.
+ */
 export function bills(prices: Prices, inputs: CostInputs): Bill[] {
   const million = 1_000_000;
   const gb = inputs.memoryMb / 1024;
@@ -108,65 +313,74 @@ export function bills(prices: Prices, inputs: CostInputs): Bill[] {
   const reads = (units: number) => units * prices.dynamodb.onDemandPerMillionReadRequestUnits;
   const placeCompute =
     lambdaCompute(inputs.placeOrderMs) + lambdaCompute(inputs.reserveMs) + lambdaCompute(inputs.createOrderMs);
+  // OMS before and now place orders alike: the same value in both columns.
+  const oms = (value: number) => ({ omsSnsEmail: value, oms: value });
 
   const place: CostLine[] = [
     {
-      item: "API Gateway (HTTP API / REST API)",
-      oms: prices.apiGateway.httpApiPerMillionRequests,
-      seeds: prices.apiGateway.restApiPerMillionRequests,
+      item: "API Gateway (REST API / HTTP API)",
+      costs: {
+        seeds: prices.apiGateway.restApiPerMillionRequests,
+        ...oms(prices.apiGateway.httpApiPerMillionRequests),
+      },
     },
     {
       item: "Lambda requests (3 functions)",
-      oms: 3 * prices.lambda.perMillionRequests,
-      seeds: 3 * prices.lambda.perMillionRequests,
+      costs: { seeds: 3 * prices.lambda.perMillionRequests, ...oms(3 * prices.lambda.perMillionRequests) },
     },
-    { item: "Lambda GB-s", oms: placeCompute, seeds: placeCompute },
+    { item: "Lambda GB-s", costs: { seeds: placeCompute, ...oms(placeCompute) } },
     {
-      item: "Step Functions (Express / Standard)",
-      oms:
-        express.expressPerMillionRequests +
-        expressSeconds * (express.expressBilledMemoryMb / 1024) * express.expressPerGbSecond * million,
-      seeds: SEED_STATE_TRANSITIONS * express.standardPerMillionStateTransitions,
-    },
-    {
-      item: "DynamoDB (reserve + transaction / Scan + PutItem)",
-      oms: writes(inputs.reserveUnits + inputs.createOrderUnits),
-      seeds: reads(inputs.inventoryScanUnits) + writes(SEED_ORDER_WRITE_UNITS),
+      item: "Step Functions (Standard / Express)",
+      costs: {
+        seeds: SEED_STATE_TRANSITIONS * express.standardPerMillionStateTransitions,
+        ...oms(
+          express.expressPerMillionRequests +
+            expressSeconds * (express.expressBilledMemoryMb / 1024) * express.expressPerGbSecond * million,
+        ),
+      },
     },
     {
-      item: "SNS (publish + e-mail)",
-      oms: prices.sns.perMillionPublishes + prices.sns.emailPerHundredThousandNotifications * 10,
-      seeds: prices.sns.perMillionPublishes + prices.sns.emailPerHundredThousandNotifications * 10,
+      item: "DynamoDB (Scan + PutItem / reserve + create transactions)",
+      costs: {
+        seeds: reads(inputs.inventoryScanUnits) + writes(SEED_ORDER_WRITE_UNITS),
+        ...oms(writes(inputs.reserveUnits + inputs.createOrderUnits)),
+      },
     },
+    ...mailLines(prices, inputs.memoryMb),
   ];
   const list: CostLine[] = [
     {
-      item: "API Gateway (HTTP API / REST API)",
-      oms: prices.apiGateway.httpApiPerMillionRequests,
-      seeds: prices.apiGateway.restApiPerMillionRequests,
+      item: "API Gateway (REST API / HTTP API)",
+      costs: {
+        seeds: prices.apiGateway.restApiPerMillionRequests,
+        ...oms(prices.apiGateway.httpApiPerMillionRequests),
+      },
     },
-    { item: "Lambda requests", oms: prices.lambda.perMillionRequests, seeds: prices.lambda.perMillionRequests },
     {
-      item: "Lambda GB-s (Query / Scan)",
-      oms: lambdaCompute(inputs.listOrdersMs),
-      seeds: lambdaCompute(inputs.ordersScanMs),
+      item: "Lambda requests",
+      costs: { seeds: prices.lambda.perMillionRequests, ...oms(prices.lambda.perMillionRequests) },
     },
-    { item: "DynamoDB (Query / Scan)", oms: reads(inputs.queryUnits), seeds: reads(inputs.ordersScanUnits) },
+    {
+      item: "Lambda GB-s (Scan / Query)",
+      costs: { seeds: lambdaCompute(inputs.ordersScanMs), ...oms(lambdaCompute(inputs.listOrdersMs)) },
+    },
+    {
+      item: "DynamoDB (Scan / Query)",
+      costs: { seeds: reads(inputs.ordersScanUnits), ...oms(reads(inputs.queryUnits)) },
+    },
   ];
-  const total = (lines: readonly CostLine[], design: "oms" | "seeds") =>
-    lines.reduce((sum, line) => sum + line[design], 0);
   return [
-    {
-      title: "a million orders placed",
-      lines: place,
-      omsTotal: total(place, "oms"),
-      seedsTotal: total(place, "seeds"),
-    },
-    {
-      title: `a million GET /orders (first page, ${inputs.tableOrders.toLocaleString("en-US")} orders in the table)`,
-      lines: list,
-      omsTotal: total(list, "oms"),
-      seedsTotal: total(list, "seeds"),
-    },
+    billOf(
+      `a million orders (placed, then ${ORDER_LIFE.statusChanges.join(", ").toLowerCase()}; ${ORDER_LIFE.mails} mails each in OMS)`,
+      place,
+    ),
+    billOf(
+      `a million GET /orders (first page, ${inputs.tableOrders.toLocaleString("en-US")} orders in the table)`,
+      list,
+    ),
+    billOf(
+      "a month, whatever the orders (OMS now's sweeper and idle mail queue)",
+      monthlyLines(prices, inputs.memoryMb),
+    ),
   ];
 }

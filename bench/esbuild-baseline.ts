@@ -27,11 +27,19 @@ function exportOf(factory: { readonly name: string }): { file: string; name: str
  * defines the yardstick: an entry exporting `handler = factory()`, bundled, minified and
  * tree-shaken for Node 24, the AWS SDK left to the runtime.
  */
-export async function esbuildBundle(factory: { readonly name: string }): Promise<Uint8Array> {
+export async function esbuildBundle(
+  factory: { readonly name: string },
+  /** A route's function: its factory runs inside the wrapper every route gets (`api/routes.ts`). */
+  route = false,
+): Promise<Uint8Array> {
   const { file, name } = exportOf(factory);
+  const wrapper = join(HANDLERS_DIR, "adapters", "powertools-metrics.ts");
+  const entry = route
+    ? `import { ${name} as factory } from ${JSON.stringify(file)};\nimport { countingDependencyUnavailable } from ${JSON.stringify(wrapper)};\nexport const handler = countingDependencyUnavailable(factory)();\n`
+    : `import { ${name} as factory } from ${JSON.stringify(file)};\nexport const handler = factory();\n`;
   const result = await build({
     stdin: {
-      contents: `import { ${name} as factory } from ${JSON.stringify(file)};\nexport const handler = factory();\n`,
+      contents: entry,
       resolveDir: PROJECT_ROOT,
       sourcefile: "index.ts",
       loader: "ts",

@@ -1,3 +1,4 @@
+import { routes } from "../api/routes";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { type DeployedFunction, zipFiles } from "./archives";
@@ -69,8 +70,9 @@ export async function measureFunctions(
   runs: number,
   workDir: string,
 ): Promise<FunctionMeasurement[]> {
-  const bundles = await Promise.all(deployed.map((fn) => esbuildBundle(fn.factory)));
-  const events = await Promise.all(deployed.map((fn) => warmUpEvent(fn.functionName)));
+  const routeNames = new Set(routes.map((route) => route.functionName));
+  const bundles = await Promise.all(deployed.map((fn) => esbuildBundle(fn.factory, routeNames.has(fn.functionName))));
+  const events = await Promise.all(deployed.map((fn) => warmUpEvent(fn.functionName, fn.environment)));
   const pairs = deployed.map((fn, index) =>
     candidatesOf(fn, bundles[index] ?? new Uint8Array(), events[index], workDir),
   );

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, release, tmpdir, totalmem, type } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { COST_ASSUMPTIONS, type CostInputs, bills, readPrices } from "./cost";
+import { type CostInputs, bills, costAssumptions, readPrices } from "./cost";
 import { isForbiddenInArchive, packagesInArchive } from "./archive-contents";
 import { deployedArchives } from "./archives";
 import { type FunctionMeasurement, measureFunctions } from "./functions";
@@ -221,7 +221,7 @@ async function main(flags: ReturnType<typeof commandLine>): Promise<void> {
         region: prices.region,
         memoryMb,
         bills: bills(prices, inputs),
-        assumptions: COST_ASSUMPTIONS,
+        assumptions: costAssumptions(prices),
       },
       ...(soak ? { soak } : {}),
       targets: [...targets(functions, load, scale), ...(soak ? [soakTarget(soak)] : [])],

@@ -1,4 +1,4 @@
-import type { Bill } from "./cost";
+import { type Bill, DESIGNS, type Design } from "./cost";
 import type { FunctionMeasurement } from "./functions";
 import type { LoadMeasurements } from "./load";
 import { FIRST_PAGE_REQUESTS, type ScaleMeasurements } from "./scale";
@@ -137,15 +137,17 @@ function scaleTable(results: BenchResults): string {
 }
 
 function costTables(results: BenchResults): string {
+  const designs = Object.keys(DESIGNS) as Design[];
+  const cell = (value: number | undefined) => (value === undefined ? "–" : usd(value));
   return results.cost.bills
     .map((bill) =>
       table(
-        [`Per ${bill.title}`, "OMS", "Seeds' design"],
+        [`Per ${bill.title}`, ...designs.map((design) => DESIGNS[design])],
         [
-          ...bill.lines.map((line) => [line.item, usd(line.oms), usd(line.seeds)]),
-          ["Total", usd(bill.omsTotal), usd(bill.seedsTotal)],
+          ...bill.lines.map((line) => [line.item, ...designs.map((design) => cell(line.costs[design]))]),
+          ["Total", ...designs.map((design) => usd(bill.totals[design]))],
         ],
-        ["left", "right", "right"],
+        ["left", ...designs.map((): Align => "right")],
       ),
     )
     .join("\n\n");

@@ -1,11 +1,16 @@
+import { marshall } from "@aws-sdk/util-dynamodb";
+import type { DynamoDBStreamEvent, SQSEvent, ScheduledEvent } from "aws-lambda";
 import { StateMachine } from "aws-local-stepfunctions";
 import * as v from "valibot";
 import { type OpenApiDocument, type Parameter, openApiDocument } from "../api/openapi-document";
 import { type Route, routeKey, routes } from "../api/routes";
 import { ADMIN_GROUP } from "../domain/caller";
+import { type TableChange, eventFromChange } from "../domain/events";
 import { OrderSchema } from "../domain/order";
+import { type eventFunctions, eventPublisher, orderMailer, reservationSweeper } from "../events/functions";
 import type { ApiEvent } from "../handlers/http";
 import { apiEvent, claimsFor } from "../test/support/api-events";
+import { ORDER_KIND, ordersTable } from "../storage/tables";
 import { type WorkflowResources, orderWorkflowDefinition } from "../workflow/definition";
 import { type WorkflowTask, workflowTasks } from "../workflow/tasks";
 
@@ -16,7 +21,7 @@ const admin = claimsFor("bench-admin", [ADMIN_GROUP]);
  * The workflow's input as the API starts it (`sfnOrderWorkflow` sends `{ order }`): an order that
  * `OrderSchema` accepts. Each task's event is what its state's `Parameters` make of it.
  */
-const WORKFLOW_INPUT = {
+export const WORKFLOW_INPUT = {
   order: v.parse(OrderSchema, {
     OrderId: "00000000-0000-4000-8000-000000000001",
     ownerId: customer["sub"],
@@ -118,15 +123,110 @@ export async function taskWarmUpEvent(task: WorkflowTask): Promise<unknown> {
   return received;
 }
 
+const ACCOUNT_ARN = "arn:aws:dynamodb:us-east-1:123456789012";
+
+/** The committed change behind the event functions' warm-up events: `WORKFLOW_INPUT`'s order, written. */
+export const ORDER_WRITTEN: TableChange = {
+  table: "orders",
+  id: "00000000000000000000000000000bench",
+  kind: "INSERT",
+  at: WORKFLOW_INPUT.order.createdAt,
+  after: { ...WORKFLOW_INPUT.order, kind: ORDER_KIND },
+};
+
+/**
+ * The orders table's change stream delivering `ORDER_WRITTEN`, as Lambda hands a batch to the
+ * publisher: the stream's ARN names the table the function is told (`environment`), so the record
+ * is published, not refused as coming from elsewhere.
+ */
+export function streamWarmUpEvent(environment: Readonly<Record<string, string>>): DynamoDBStreamEvent {
+  const table = environment[ordersTable.envVar] ?? ordersTable.name;
+  return {
+    Records: [
+      {
+        eventID: ORDER_WRITTEN.id,
+        eventName: ORDER_WRITTEN.kind,
+        eventVersion: "1.1",
+        eventSource: "aws:dynamodb",
+        awsRegion: "us-east-1",
+        eventSourceARN: `${ACCOUNT_ARN}:table/${table}/stream/2026-11-27T10:00:00.000`,
+        dynamodb: {
+          ApproximateCreationDateTime: Date.parse(ORDER_WRITTEN.at) / 1000,
+          Keys: marshall({ [ordersTable.partitionKey.name]: WORKFLOW_INPUT.order.OrderId }) as never,
+          NewImage: marshall(ORDER_WRITTEN.after) as never,
+          SequenceNumber: "100000000000000000001",
+          SizeBytes: 512,
+          StreamViewType: "NEW_AND_OLD_IMAGES",
+        },
+      },
+    ],
+  };
+}
+
+/** The mail queue delivering the event `ORDER_WRITTEN` makes (`eventFromChange`), raw, as SNS sends it and Lambda hands it over. */
+export function queueWarmUpEvent(): SQSEvent {
+  const event = eventFromChange(ORDER_WRITTEN) ?? noEvent(orderMailer.functionName, "the order written makes no event");
+  const sent = String(Date.parse(ORDER_WRITTEN.at));
+  return {
+    Records: [
+      {
+        messageId: "00000000-0000-4000-8000-0000000bench",
+        receiptHandle: "bench",
+        body: JSON.stringify(event),
+        attributes: {
+          ApproximateReceiveCount: "1",
+          SentTimestamp: sent,
+          SenderId: "AIDAIENQZJOLO23YVJ4VO",
+          ApproximateFirstReceiveTimestamp: sent,
+        },
+        messageAttributes: {},
+        md5OfBody: "",
+        eventSource: "aws:sqs",
+        eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:oms-customer-mail",
+        awsRegion: "us-east-1",
+      },
+    ],
+  };
+}
+
+/**
+ * What the sweeper's schedule (no `Input`) hands it: EventBridge Scheduler's
+ * default notification. The sweeper reads nothing from it.
+ */
+export function scheduleWarmUpEvent(): ScheduledEvent {
+  return {
+    version: "0",
+    id: "00000000-0000-4000-8000-0000000bench",
+    "detail-type": "Scheduled Event",
+    source: "aws.scheduler",
+    account: "123456789012",
+    time: WORKFLOW_INPUT.order.createdAt,
+    region: "us-east-1",
+    resources: [`arn:aws:scheduler:us-east-1:123456789012:schedule/default/oms-${reservationSweeper.functionName}`],
+    detail: {},
+  };
+}
+
 /**
  * The request `functionName` gets on its first (cold) invocation: a valid one, derived from the
- * route table or the workflow, that goes through its SDK clients, so that the measured cold start
- * includes what the SDK loads lazily. Fails, naming the function, when none can be derived.
+ * route table, the workflow or the domain's events, that goes through its SDK clients, so that the
+ * measured cold start includes what the SDK loads lazily. `environment` is the function's own, as
+ * deployed. Fails, naming the function, when none can be derived.
  */
-export async function warmUpEvent(functionName: string): Promise<unknown> {
+export async function warmUpEvent(
+  functionName: string,
+  environment: Readonly<Record<string, string>> = {},
+): Promise<unknown> {
   const route = routes.find((candidate) => candidate.functionName === functionName);
   if (route) return routeWarmUpEvent(route);
   const task = workflowTasks.find((candidate) => candidate.functionName === functionName);
   if (task) return taskWarmUpEvent(task);
-  return noEvent(functionName, "it is neither a route's function nor a workflow task's");
+  const events: Readonly<Record<(typeof eventFunctions)[number]["functionName"], () => unknown>> = {
+    [eventPublisher.functionName]: () => streamWarmUpEvent(environment),
+    [orderMailer.functionName]: queueWarmUpEvent,
+    [reservationSweeper.functionName]: scheduleWarmUpEvent,
+  };
+  const event = Object.entries(events).find(([name]) => name === functionName)?.[1];
+  if (event) return event();
+  return noEvent(functionName, "it is neither a route's function, a workflow task's nor an event function");
 }

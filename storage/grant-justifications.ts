@@ -52,6 +52,37 @@ const PLATFORM: readonly GrantJustification[] = [
   })),
 ];
 
+/** What Lambda's event source mappings do with the function's role, outside the handlers' code. */
+const EVENT_SOURCES: readonly GrantJustification[] = [
+  ...["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"].flatMap((action) =>
+    ["stream:orders", "stream:inventory"].map((resource) => ({
+      principals: ["publish-events"],
+      action,
+      resource,
+      reason: "Lambda's stream event source mapping reads the table's change stream with the function's role",
+    })),
+  ),
+  {
+    principals: ["publish-events"],
+    action: "dynamodb:ListStreams",
+    resource: "*",
+    reason: "Lambda's stream event source mapping lists streams with the function's role; the action names no resource",
+  },
+  {
+    principals: ["publish-events"],
+    action: "sqs:SendMessage",
+    resource: "queue:events-failed",
+    reason:
+      "Lambda's stream event source mapping sends what it gave up on to its on-failure destination with the function's role",
+  },
+  ...["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"].map((action) => ({
+    principals: ["send-order-mail"],
+    action,
+    resource: "queue:customer-mail",
+    reason: "Lambda's SQS event source mapping polls and deletes the queue's messages with the function's role",
+  })),
+];
+
 /** Grants only a failure path uses, which no spec reaches yet. */
 const FAILURE_PATHS: readonly GrantJustification[] = [
   {
@@ -62,19 +93,12 @@ const FAILURE_PATHS: readonly GrantJustification[] = [
       "Powertools Idempotency reads a record only when a conditional PutItem's refusal does not carry it; DynamoDB returns it (ReturnValuesOnConditionCheckFailure: ALL_OLD)",
   },
   {
-    principals: ["place-order"],
-    action: "dynamodb:DeleteItem",
+    principals: ["send-order-mail"],
+    action: "dynamodb:GetItem",
     resource: "table:idempotency",
     reason:
-      "Powertools Idempotency deletes the in-progress record when the handler throws (the workflow failed), so that the key can be retried",
-  },
-  {
-    principals: ["create-user"],
-    action: "sns:Unsubscribe",
-    resource: "topic:order-notifications",
-    reason:
-      "create-user undoes its subscription when storing the profile fails, or when a concurrent request stored one with another subscription",
+      "Powertools Idempotency reads a record only when a conditional PutItem's refusal does not carry it; DynamoDB returns it (ReturnValuesOnConditionCheckFailure: ALL_OLD)",
   },
 ];
 
-export const GRANT_JUSTIFICATIONS: readonly GrantJustification[] = [...PLATFORM, ...FAILURE_PATHS];
+export const GRANT_JUSTIFICATIONS: readonly GrantJustification[] = [...PLATFORM, ...EVENT_SOURCES, ...FAILURE_PATHS];

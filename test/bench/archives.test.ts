@@ -11,18 +11,19 @@ import { warmUpEvent } from "../../bench/warm-up-events";
 import { bundleHandler, serializeHandler } from "../../infra/handler-code";
 import { REFUSALS } from "../../api/responses";
 import { routes } from "../../api/routes";
+import { eventFunctions, orderMailer } from "../../events/functions";
 import { workflowTasks } from "../../workflow/tasks";
 
 /**
  * How a function answers its first event when every AWS API answers with an empty success (the
  * stub): no item exists, so a route that refuses `notFound` says so, any other route answers its
- * success, and a workflow task returns.
+ * success, and a workflow task or an event function returns.
  */
 function firstAnswer(functionName: string): string {
   const route = routes.find((candidate) => candidate.functionName === functionName);
   if (route) return `HTTP ${route.refusals.includes("notFound") ? REFUSALS.notFound.status : route.success.status}`;
-  if (workflowTasks.some((task) => task.functionName === functionName)) return "returned";
-  throw new Error(`${functionName} is neither a route's function nor a workflow task's`);
+  if ([...workflowTasks, ...eventFunctions].some((fn) => fn.functionName === functionName)) return "returned";
+  throw new Error(`${functionName} is neither a route's function, a workflow task's nor an event function`);
 }
 
 /** Every package `npm ci --omit=dev` installs, by name: the lockfile's entries not marked `dev`. */
@@ -54,7 +55,7 @@ async function candidate(fn: DeployedFunction, entry: string): Promise<ColdStart
     functionName: fn.functionName,
     memoryMb: fn.memoryMb,
     environment: fn.environment,
-    event: await warmUpEvent(fn.functionName),
+    event: await warmUpEvent(fn.functionName, fn.environment),
   };
 }
 
@@ -77,10 +78,17 @@ describe("Deployment archives", function () {
     rmSync(workDir, { recursive: true, force: true });
   });
 
-  it("deploys every route's and workflow task's function", () => {
+  it("deploys every route's, workflow task's and event function", () => {
     expect(deployed.map((fn) => fn.functionName).sort()).to.deep.equal(
-      [...routes, ...workflowTasks].map((fn) => fn.functionName).sort(),
+      [...routes, ...workflowTasks, ...eventFunctions].map((fn) => fn.functionName).sort(),
     );
+  });
+
+  it("carries Powertools Idempotency in the order mailer, which mails each event once", async () => {
+    const mailer = deployed.find((fn) => fn.functionName === orderMailer.functionName);
+    if (!mailer) throw new Error(`${orderMailer.functionName} is not deployed`);
+
+    expect(await packagesInArchive(mailer)).to.include("@aws-lambda-powertools/idempotency");
   });
 
   it("holds each function's serialized closure bundled into one file, and nothing else", async () => {

@@ -1,7 +1,21 @@
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { expect } from "chai";
 import * as v from "valibot";
 import { type Route, routes } from "../../api/routes";
-import { routeWarmUpEvent, taskWarmUpEvent, warmUpEvent } from "../../bench/warm-up-events";
+import type { DynamoDBStreamEvent, SQSEvent } from "aws-lambda";
+import {
+  ORDER_WRITTEN,
+  WORKFLOW_INPUT,
+  routeWarmUpEvent,
+  taskWarmUpEvent,
+  warmUpEvent,
+} from "../../bench/warm-up-events";
+import { EventType, OmsEventSchema, eventFromChange } from "../../domain/events";
+import { isCustomerMailEvent } from "../../domain/mail";
+import { eventPublisher, orderMailer, reservationSweeper } from "../../events/functions";
+import { streamTableName } from "../../handlers/publish-events";
+import { ordersTable } from "../../storage/tables";
 import { ADMIN_GROUP } from "../../domain/caller";
 import type { ApiEvent } from "../../handlers/http";
 import { matchRoute } from "../../local/route-matching";
@@ -38,6 +52,38 @@ describe("warmUpEvent", () => {
       expect(JSON.stringify(event)).to.not.match(/\.\$"|"\$\.|"\$\$\./);
     });
   }
+
+  it(`gives ${eventPublisher.functionName} one INSERT of the workflow's order from the stream of the orders table it is told`, async () => {
+    const environment = { [ordersTable.envVar]: "oms-orders-1234567" };
+
+    const event = (await warmUpEvent(eventPublisher.functionName, environment)) as DynamoDBStreamEvent;
+
+    const [record] = event.Records;
+    expect(event.Records).to.have.length(1);
+    expect(streamTableName(record?.eventSourceARN ?? "")).to.equal("oms-orders-1234567");
+    expect(record?.eventName).to.equal("INSERT");
+    expect(unmarshall((record?.dynamodb?.NewImage ?? {}) as Record<string, AttributeValue>)).to.deep.equal(
+      ORDER_WRITTEN.after,
+    );
+  });
+
+  it(`gives ${orderMailer.functionName} one raw message: the OrderPlaced event that order's write makes`, async () => {
+    const event = (await warmUpEvent(orderMailer.functionName)) as SQSEvent;
+
+    const bodies = event.Records.map((record) => v.parse(OmsEventSchema, JSON.parse(record.body)));
+    expect(bodies).to.deep.equal([eventFromChange(ORDER_WRITTEN)]);
+    expect(bodies.every(isCustomerMailEvent)).to.equal(true);
+    expect(bodies.map((body) => (body.type === EventType.OrderPlaced ? body.data.order : body.type))).to.deep.equal([
+      WORKFLOW_INPUT.order,
+    ]);
+  });
+
+  it(`gives ${reservationSweeper.functionName} EventBridge Scheduler's default notification`, async () => {
+    const event = (await warmUpEvent(reservationSweeper.functionName)) as Record<string, unknown>;
+
+    expect(event["source"]).to.equal("aws.scheduler");
+    expect(event["detail-type"]).to.equal("Scheduled Event");
+  });
 
   it("refuses a route whose body example its own schema rejects, naming the function", () => {
     const route: Route = {
@@ -80,12 +126,12 @@ describe("warmUpEvent", () => {
     );
   });
 
-  it("refuses a name that is neither a route's function nor a workflow task's", async () => {
+  it("refuses a name that is neither a route's function, a workflow task's nor an event function", async () => {
     await warmUpEvent("scratch").then(
       () => expect.fail("an event was derived"),
       (error: unknown) =>
         expect(String(error)).to.equal(
-          "Error: No warm-up event for scratch: it is neither a route's function nor a workflow task's",
+          "Error: No warm-up event for scratch: it is neither a route's function, a workflow task's nor an event function",
         ),
     );
   });

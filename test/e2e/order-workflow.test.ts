@@ -574,6 +574,20 @@ describe("Users, inventory and the order workflow on the local stack", function 
       expect(await inStock("Headlight")).to.equal((before ?? 0) + 1);
     });
 
+    it("puts a cancelled order's units back in stock through the original API's PUT /orders too", async () => {
+      const before = await inStock("Headlight");
+
+      const response = await call("/orders", {
+        method: "PUT",
+        token: admin.idToken,
+        body: { orderId: order.OrderId, userId: alice.tokens.sub, status: "CANCELLED" },
+      });
+
+      ledger.changed((await response.json()) as Order);
+      expect(response.status).to.equal(200);
+      expect(await inStock("Headlight")).to.equal((before ?? 0) + 1);
+    });
+
     it("puts a deleted PLACED order's units back in stock", async () => {
       const before = await inStock("Headlight");
 

@@ -21,6 +21,8 @@ describe("readStackConfigFile", () => {
     expect(region).to.equal("eu-west-1");
     expect(config).to.deep.equal({
       alertEmail: "oms-dev-alerts@example.com",
+      mailFrom: "orders@dev.orders.example.com",
+      mailSandbox: { recipients: ["oms-dev-customer@example.com"] },
       throttle: { burstLimit: 50, rateLimit: 100 },
       logRetentionDays: 7,
       corsAllowedOrigins: ["*"],
@@ -46,6 +48,7 @@ describe("readStackConfigFile", () => {
       [
         "config:",
         "  oms:alertEmail: not-an-address",
+        "  oms:mailFrom: orders@example.com",
         "  oms:throttle: { burstLimit: 0, rateLimit: 10 }",
         "  oms:logRetentionDays: 7",
         "  oms:corsAllowedOrigins: ['*']",
@@ -76,6 +79,7 @@ describe("readStackConfigFile", () => {
         "  aws:region: us-east-2",
         "  other:alertEmail: nope",
         "  oms:alertEmail: ops@example.com",
+        "  oms:mailFrom: orders@example.com",
         "  oms:throttle: { burstLimit: 5, rateLimit: 1 }",
         "  oms:logRetentionDays: 1",
         "  oms:corsAllowedOrigins: []",

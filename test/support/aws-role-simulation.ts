@@ -38,6 +38,7 @@ const TYPES = {
   rolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
   policy: "aws:iam/policy:Policy",
   emailIdentity: "aws:sesv2/emailIdentity:EmailIdentity",
+  queue: "aws:sqs/queue:Queue",
   configurationSet: "aws:sesv2/configurationSet:ConfigurationSet",
 } as const;
 
@@ -144,8 +145,9 @@ export class DeployedRoles {
 
   /**
    * A grant's resource as the justifications name it, the same on every stack: `table:orders`,
-   * `table:orders/index:byOwner`, `topic:order-notifications`, `function:check-inventory`, `own log
-   * group` (the log streams of the caller's own log group), or `*`.
+   * `table:orders/index:byOwner`, `stream:orders` (a table's change stream), `queue:customer-mail`,
+   * `topic:order-events`, `function:check-inventory`, `own log group` (the log streams of the
+   * caller's own log group), or `*`.
    */
   labelOf(target: InvocationTarget, arn: string): string {
     if (arn === "*") return "*";
@@ -165,7 +167,13 @@ export class DeployedRoles {
                 (runner.inputs["loggingConfiguration"] as { logDestination?: unknown })?.logDestination,
             );
     if (ownLogGroup !== undefined && arn === `${String(ownLogGroup.state["arn"])}:*`) return "own log group";
+    for (const table of this.deployment.ofType(TYPES.table)) {
+      if (table.state["streamArn"] !== undefined && arn === String(table.state["streamArn"])) {
+        return `stream:${logicalName(table)}`;
+      }
+    }
     for (const [kind, type] of [
+      ["queue", TYPES.queue],
       ["table", TYPES.table],
       ["topic", TYPES.topic],
       ["stateMachine", TYPES.stateMachine],
