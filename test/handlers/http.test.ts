@@ -20,6 +20,17 @@ const context = (functionName: string) =>
   lambdaContext({ functionName, memoryMb: 256, timeoutSeconds: 10, region: "us-east-1", accountId: "000000000000" });
 
 describe("httpHandler", () => {
+  // The suite runs handlers at WARN (test/support/root-hooks.ts); these specs read their INFO lines.
+  let level: string | undefined;
+  before(() => {
+    level = process.env["POWERTOOLS_LOG_LEVEL"];
+    process.env["POWERTOOLS_LOG_LEVEL"] = "INFO";
+  });
+  after(() => {
+    if (level === undefined) delete process.env["POWERTOOLS_LOG_LEVEL"];
+    else process.env["POWERTOOLS_LOG_LEVEL"] = level;
+  });
+
   it("logs with the Lambda context and the request's keys, and drops the keys an invocation added", async () => {
     // Arrange: a route that adds a key on its first request only.
     const first = context("get-order");
