@@ -105,6 +105,16 @@ function itemAs<S extends v.GenericSchema>(schema: S, item: unknown, change: Tab
   return result.output;
 }
 
+/**
+ * When a change was committed: the time the write itself stamped on the item (`updatedAt`, else
+ * `createdAt`), which is exact; else the stream's approximate time of the record, which is only to
+ * the second on AWS (and to the minute on DynamoDB Local).
+ */
+function committedAt(change: TableChange): string {
+  const stamped = change.kind === "REMOVE" ? undefined : (change.after?.["updatedAt"] ?? change.after?.["createdAt"]);
+  return typeof stamped === "string" && !Number.isNaN(Date.parse(stamped)) ? stamped : change.at;
+}
+
 const StoredOrderSchema = v.object(OrderSchema.entries);
 const StoredStockSchema = v.object({ itemId: v.string(), quantity: v.number() });
 
@@ -115,7 +125,7 @@ const StoredStockSchema = v.object({ itemId: v.string(), quantity: v.number() })
  * written off as it is deleted, say) makes none. Its id is the change's, so a redelivered change makes the same event.
  */
 export function eventFromChange(change: TableChange): OmsEvent | undefined {
-  const base = { id: change.id, version: EVENT_VERSION, occurredAt: change.at } as const;
+  const base = { id: change.id, version: EVENT_VERSION, occurredAt: committedAt(change) } as const;
   if (change.table === "orders") {
     if (change.kind === "INSERT") {
       return { ...base, type: EventType.OrderPlaced, data: { order: itemAs(StoredOrderSchema, change.after, change) } };

@@ -25,7 +25,8 @@ describe("eventFromChange", () => {
     [
       "an order written is placed",
       change({ table: "orders", kind: "INSERT", after: stored(order) }),
-      { ...envelope, type: "OrderPlaced", data: { order } },
+      // Stamped with the time the write stamped on the item, not the stream's approximate one.
+      { ...envelope, occurredAt: order.createdAt, type: "OrderPlaced", data: { order } },
     ],
     [
       "an order whose status differs changed status, from the old to the new",

@@ -101,21 +101,28 @@ describe("publishEvents, the change-stream reader", () => {
     const response = await handlerWith(publisher)(streamEvent(...records), context());
 
     expect(response).to.deep.equal({ batchItemFailures: [] });
-    const occurredAt = new Date(AT_SECONDS * 1000).toISOString();
+    // Each write's own stamp where the item has one, else the stream record's time.
+    const streamTime = new Date(AT_SECONDS * 1000).toISOString();
     expect(published).to.deep.equal([
-      { id: records[0]?.eventID, type: "OrderPlaced", version: EVENT_VERSION, occurredAt, data: { order } },
+      {
+        id: records[0]?.eventID,
+        type: "OrderPlaced",
+        version: EVENT_VERSION,
+        occurredAt: order.createdAt,
+        data: { order },
+      },
       {
         id: records[1]?.eventID,
         type: "OrderStatusChanged",
         version: EVENT_VERSION,
-        occurredAt,
+        occurredAt: shipped.updatedAt,
         data: { order: shipped, from: "PLACED", to: "SHIPPED" },
       },
       {
         id: records[2]?.eventID,
         type: "StockChanged",
         version: EVENT_VERSION,
-        occurredAt,
+        occurredAt: streamTime,
         data: { itemId: "Headlight", from: 4, to: 2 },
       },
     ]);
