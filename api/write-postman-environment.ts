@@ -1,7 +1,7 @@
-import { execFileSync } from "node:child_process";
 import { fstatSync, readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { parseArgs } from "node:util";
+import { pulumiStackOutputs } from "../infra/stack-outputs";
 import { postmanEnvironmentFile, stackPostmanEnvironment, writePostmanEnvironment } from "./postman-environment";
 
 const USAGE = `Usage: npm run postman:env -- --stack <stack> [--from <file> | -] [--out <file>]
@@ -35,27 +35,10 @@ function parseJson(text: string, source: string): unknown {
   }
 }
 
-/** Runs `pulumi stack output --json --stack <stack>` and parses what it prints. */
-function pulumiStackOutputs(stack: string): unknown {
-  let text: string;
-  try {
-    text = execFileSync("pulumi", ["stack", "output", "--json", "--stack", stack], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "the Pulumi CLI is not installed" : "it failed";
-    throw new Error(`pulumi stack output --json --stack ${stack}: ${reason}; or pass its JSON with --from <file>`, {
-      cause: error,
-    });
-  }
-  return JSON.parse(text);
-}
-
 function stackOutputs(stack: string, from: string | undefined): unknown {
   if (from === "-" || (from === undefined && stdinCarriesData())) return parseJson(readFileSync(0, "utf8"), "stdin");
   if (from !== undefined) return parseJson(readFileSync(from, "utf8"), from);
-  return pulumiStackOutputs(stack);
+  return pulumiStackOutputs(stack, "; or pass its JSON with --from <file>");
 }
 
 /** `npm run postman:env`: a deployed stack's Postman environment, beside the collection. */

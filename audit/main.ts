@@ -1,7 +1,7 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { execFileSync } from "node:child_process";
 import { parseArgs } from "node:util";
+import { pulumiStackOutputs } from "../infra/stack-outputs";
 import type { LocalConfig } from "../local/gateway";
 import { inventoryTable, ordersTable, reservationsTable } from "../storage/tables";
 import { auditStock, discrepancies, renderAudit } from "./stock-audit";
@@ -35,17 +35,7 @@ function auditedTables(tableNames: Readonly<Record<string, string>> | undefined,
 
 /** A deployed stack's tables, from `pulumi stack output --json --stack <stack>`. */
 function stackTables(stack: string): { tables: AuditedTables; client: DynamoDBClientConfig } {
-  let text: string;
-  try {
-    text = execFileSync("pulumi", ["stack", "output", "--json", "--stack", stack], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "the Pulumi CLI is not installed" : "it failed";
-    throw new Error(`pulumi stack output --json --stack ${stack}: ${reason}`, { cause: error });
-  }
-  const outputs = JSON.parse(text) as { tableNames?: Record<string, string> };
+  const outputs = pulumiStackOutputs(stack) as { tableNames?: Record<string, string> };
   return { tables: auditedTables(outputs.tableNames, `Stack ${stack}'s outputs`), client: {} };
 }
 

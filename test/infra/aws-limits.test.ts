@@ -7,18 +7,7 @@ import { parseStackConfig } from "../../infra/stack-config";
 import { orderWorkflowDefinition } from "../../workflow/definition";
 import { workflowTasks } from "../../workflow/tasks";
 import { MockRecorder } from "../support/pulumi-mocks";
-
-/** Every key a stack must set, valid. */
-const CONFIG = {
-  alertEmail: "oncall@example.com",
-  mailFrom: "orders@orders.example.com",
-  throttle: { burstLimit: 50, rateLimit: 100 },
-  logRetentionDays: 7,
-  corsAllowedOrigins: ["*"],
-  protectData: false,
-  authDomainPrefix: "oms-test",
-  callbackUrls: ["http://localhost:3000/callback"],
-};
+import { REQUIRED_STACK_CONFIG } from "../support/stack-config";
 
 const TOPIC = "arn:aws:sns:eu-west-1:123456789012:order-events";
 
@@ -108,7 +97,7 @@ describe("AWS's limits (infra/aws-limits.ts)", () => {
 
   for (const { key, value, components: receivers } of refused) {
     it(`refuses ${key} = ${JSON.stringify(value)} in the stack config and in ${receivers.join(" and ")}, in the same words`, () => {
-      const config = { ...CONFIG, [key]: value };
+      const config = { ...REQUIRED_STACK_CONFIG, [key]: value };
 
       // `Stack "test" has invalid config:\n  oms:<key path>: <problem>`
       const problem = /\n {2}oms:\S+: (.+)$/.exec(messageOf(() => parseStackConfig(config, "test")))?.[1];

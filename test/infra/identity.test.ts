@@ -11,6 +11,7 @@ import {
   runProgram,
   stackConfig,
 } from "../support/pulumi-mocks";
+import { rejectionOf } from "../support/stack-config";
 
 const USER_POOL = "aws:cognito/userPool:UserPool";
 const CLIENT = "aws:cognito/userPoolClient:UserPoolClient";
@@ -44,16 +45,6 @@ const SES_IDENTITY = "arn:aws:ses:eu-west-1:123456789012:identity/orders.example
 function configuredUserPoolEmail(stack: string): UserPoolEmail | undefined {
   const text = stackConfig(stack)["oms:userPoolEmail"];
   return text === undefined ? undefined : (JSON.parse(text) as UserPoolEmail);
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).to.be.an.instanceOf(Error);
-    return error as Error;
-  }
-  throw new Error("Expected a rejection");
 }
 
 function only(deployment: Deployment, type: string): RecordedResource {

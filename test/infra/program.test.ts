@@ -5,17 +5,7 @@ import { tables } from "../../storage/tables";
 import { workflowTasks } from "../../workflow/tasks";
 import { eventFunctions } from "../../events/functions";
 import { MockRecorder, ROOT_STACK, deployStack, runProgram, stackConfig } from "../support/pulumi-mocks";
-
-/** The error a promise rejects with; fails when it resolves. */
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).to.be.an.instanceOf(Error);
-    return error as Error;
-  }
-  throw new Error("Expected a rejection");
-}
+import { rejectionOf } from "../support/stack-config";
 
 /** The components `index.ts` composes, on every stack. */
 const TOP_LEVEL_COMPONENTS = [

@@ -1,21 +1,10 @@
 import { expect } from "chai";
 import { parseStackConfig } from "../../infra/stack-config";
-
-/** Every key a stack must set, valid. */
-const REQUIRED = {
-  alertEmail: "oncall@example.com",
-  mailFrom: "orders@orders.example.com",
-  throttle: { burstLimit: 50, rateLimit: 100 },
-  logRetentionDays: 7,
-  corsAllowedOrigins: ["*"],
-  protectData: false,
-  authDomainPrefix: "oms-test",
-  callbackUrls: ["http://localhost:3000/callback"],
-};
+import { REQUIRED_STACK_CONFIG } from "../support/stack-config";
 
 describe("parseStackConfig", () => {
   it("gives a stack without alarms, edge or customDomain the default thresholds, no edge and no custom domain", () => {
-    const config = parseStackConfig(REQUIRED, "test");
+    const config = parseStackConfig(REQUIRED_STACK_CONFIG, "test");
 
     expect(config.alarms).to.deep.equal({
       apiP99LatencyMs: 2000,
@@ -29,7 +18,10 @@ describe("parseStackConfig", () => {
   });
 
   it("keeps the thresholds a stack sets and defaults the others", () => {
-    const config = parseStackConfig({ ...REQUIRED, alarms: { apiP99LatencyMs: 1500, api5xxRatePercent: 0.5 } }, "test");
+    const config = parseStackConfig(
+      { ...REQUIRED_STACK_CONFIG, alarms: { apiP99LatencyMs: 1500, api5xxRatePercent: 0.5 } },
+      "test",
+    );
 
     expect(config.alarms).to.deep.equal({
       apiP99LatencyMs: 1500,
@@ -47,7 +39,7 @@ describe("parseStackConfig", () => {
     };
 
     const config = parseStackConfig(
-      { ...REQUIRED, edge: { enabled: true, rateLimitPer5Minutes: 500 }, customDomain },
+      { ...REQUIRED_STACK_CONFIG, edge: { enabled: true, rateLimitPer5Minutes: 500 }, customDomain },
       "test",
     );
 
@@ -62,22 +54,22 @@ describe("parseStackConfig", () => {
       replyTo: "help@example.com",
     };
 
-    const config = parseStackConfig({ ...REQUIRED, userPoolEmail }, "test");
+    const config = parseStackConfig({ ...REQUIRED_STACK_CONFIG, userPoolEmail }, "test");
 
     expect(config.userPoolEmail).to.deep.equal(userPoolEmail);
   });
 
   it("leaves a stack out of the SES sandbox unless it says so", () => {
-    const config = parseStackConfig(REQUIRED, "test");
+    const config = parseStackConfig(REQUIRED_STACK_CONFIG, "test");
 
-    expect(config.mailFrom).to.equal(REQUIRED.mailFrom);
+    expect(config.mailFrom).to.equal(REQUIRED_STACK_CONFIG.mailFrom);
     expect(config.mailSandbox).to.equal(undefined);
   });
 
   it("keeps the sandbox recipients a stack in the SES sandbox lists", () => {
     const mailSandbox = { recipients: ["alice@example.com", "bob@example.com"] };
 
-    const config = parseStackConfig({ ...REQUIRED, mailSandbox }, "test");
+    const config = parseStackConfig({ ...REQUIRED_STACK_CONFIG, mailSandbox }, "test");
 
     expect(config.mailSandbox).to.deep.equal(mailSandbox);
   });
@@ -177,7 +169,7 @@ describe("parseStackConfig", () => {
   ];
   for (const { what, change, problems } of invalid) {
     it(`refuses ${what}, naming the oms: key`, () => {
-      const parse = () => parseStackConfig({ ...REQUIRED, ...change }, "test");
+      const parse = () => parseStackConfig({ ...REQUIRED_STACK_CONFIG, ...change }, "test");
 
       expect(parse)
         .to.throw(Error)
