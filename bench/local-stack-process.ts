@@ -8,6 +8,8 @@ export interface StackProcess extends StackReady {
   errors(): Promise<number>;
   /** The stack process's id and its Node memory, as it reports them; `collect` collects garbage first. */
   memory(collect: boolean): Promise<StackMemory>;
+  /** Pauses or resumes the event chain's reading of the change streams (what changed stays in the stream). */
+  pauseEvents(paused: boolean): Promise<void>;
   /** Stops the stack (DynamoDB Local, cognito-local) and its process. */
   stop(): Promise<void>;
 }
@@ -54,6 +56,17 @@ export function startStackProcess(): Promise<StackProcess> {
       send(child, { type: "memory", collect });
     });
 
+  const pauseEvents = (paused: boolean) =>
+    new Promise<void>((resolve) => {
+      const answer = (message: { readonly type: string }) => {
+        if (message.type !== "events") return;
+        child.off("message", answer);
+        resolve();
+      };
+      child.on("message", answer);
+      send(child, { type: "events", paused });
+    });
+
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill();
@@ -61,7 +74,7 @@ export function startStackProcess(): Promise<StackProcess> {
     }, STARTUP_TIMEOUT_MS);
     child.once("message", (ready: StackReady) => {
       clearTimeout(timer);
-      resolve({ ...ready, errors, memory, stop });
+      resolve({ ...ready, errors, memory, pauseEvents, stop });
     });
     child.once("exit", (code) => {
       clearTimeout(timer);

@@ -26,7 +26,9 @@ export type StackCommand =
   | { readonly type: "stop" }
   | { readonly type: "errors" }
   /** `collect` runs a full garbage collection first, so that the heap is what is still reachable. */
-  | { readonly type: "memory"; readonly collect: boolean };
+  | { readonly type: "memory"; readonly collect: boolean }
+  /** Pauses or resumes the event publisher's reading of the change streams (answered with `{ type: "events" }`). */
+  | { readonly type: "events"; readonly paused: boolean };
 
 /** Answers `{ type: "errors" }`: how many error lines the stack has logged. */
 export interface StackErrors {
@@ -59,7 +61,11 @@ async function main(): Promise<void> {
   process.on("disconnect", () => void stop());
   process.on("message", (command: StackCommand) => {
     if (command.type === "stop") void stop();
-    else if (command.type === "memory") {
+    else if (command.type === "events") {
+      if (command.paused) running.stack?.events.streams.pause();
+      else running.stack?.events.streams.resume();
+      process.send?.({ type: "events" });
+    } else if (command.type === "memory") {
       const collected = command.collect && gc !== undefined;
       if (collected) gc?.();
       const { rss, heapUsed, heapTotal } = process.memoryUsage();
