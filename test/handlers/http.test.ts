@@ -2,18 +2,11 @@ import { expect } from "chai";
 import { httpHandler, json } from "../../handlers/http";
 import { lambdaContext } from "../../local/lambda-context";
 import { apiEvent, claimsFor } from "../support/api-events";
+import { stdoutLinesOf } from "../support/stdout";
 
 /** Lines written to stdout while `run` runs: where the Powertools logger writes INFO. */
 async function stdoutOf(run: () => Promise<void>): Promise<Record<string, unknown>[]> {
-  const lines: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => lines.push(String(chunk)) > 0) as typeof process.stdout.write;
-  try {
-    await run();
-  } finally {
-    process.stdout.write = write;
-  }
-  return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  return (await stdoutLinesOf(run)).map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 const context = (functionName: string) =>

@@ -5,18 +5,11 @@ import { type ApiHandler, type ApiHandlerFactory, SERVICE_UNAVAILABLE, json } fr
 import { LocalMetrics } from "../../../local/local-metrics";
 import { lambdaContext } from "../../../local/lambda-context";
 import { apiEvent } from "../../support/api-events";
+import { stdoutLinesOf } from "../../support/stdout";
 
 /** CloudWatch embedded-metric-format lines written to stdout while `run` runs, as metric names per line. */
 async function emfOf(run: () => Promise<void>): Promise<string[][]> {
-  const lines: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => lines.push(String(chunk)) > 0) as typeof process.stdout.write;
-  try {
-    await run();
-  } finally {
-    process.stdout.write = write;
-  }
-  return lines
+  return (await stdoutLinesOf(run))
     .map((line) => JSON.parse(line) as { _aws?: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } })
     .filter((line) => line._aws !== undefined)
     .map((line) => line._aws?.CloudWatchMetrics.flatMap((directive) => directive.Metrics.map((m) => m.Name)) ?? []);
