@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { type PageRequest, ListQuerySchema, parsePageRequest } from "./pagination";
 import { boundedText, parseOrThrow, requireFields } from "./validation";
 
 /** Limits on stock records. */
@@ -9,13 +10,21 @@ export const INVENTORY_LIMITS = { itemIdLength: 100, maxStock: 1_000_000 } as co
  * stock levels, stock movements and the quantity an order asks for.
  */
 export function quantityPipe(min: 0 | 1, max: number) {
+  return unitsPipe("quantity", min, max);
+}
+
+/** A number of units, from `min` to `max`, with messages that name `field`. */
+function unitsPipe(field: string, min: 0 | 1, max: number) {
   return v.pipe(
-    v.number("quantity must be a number"),
-    v.integer("quantity must be an integer"),
-    v.minValue(min, min === 0 ? "quantity must not be negative" : "quantity must be a positive integer"),
-    v.maxValue(max, `quantity must be at most ${max}`),
+    v.number(`${field} must be a number`),
+    v.integer(`${field} must be an integer`),
+    v.minValue(min, min === 0 ? `${field} must not be negative` : `${field} must be a positive integer`),
+    v.maxValue(max, `${field} must be at most ${max}`),
   );
 }
+
+/** An item's reorder level: it is low on stock when its free units are at or below it. */
+const reorderLevelPipe = unitsPipe("reorderLevel", 0, INVENTORY_LIMITS.maxStock);
 
 /** An item's id, as a path names it: the product's name, trimmed, 1 to `itemIdLength` characters. */
 export const ItemIdSchema = boundedText("itemId", INVENTORY_LIMITS.itemIdLength);
@@ -24,6 +33,12 @@ export const ItemIdSchema = boundedText("itemId", INVENTORY_LIMITS.itemIdLength)
 export const InventoryItemSchema = v.object({
   itemId: v.pipe(v.string(), v.description("The product's name; orders name it in `product`")),
   quantity: v.pipe(quantityPipe(0, INVENTORY_LIMITS.maxStock), v.description("Units in stock and not reserved")),
+  reorderLevel: v.optional(
+    v.pipe(
+      reorderLevelPipe,
+      v.description("Low on stock at or below this many free units; absent when the item has no level"),
+    ),
+  ),
   updatedAt: v.pipe(v.string(), v.isoTimestamp(), v.description("When the stock last changed")),
 });
 export type InventoryItem = v.InferOutput<typeof InventoryItemSchema>;
@@ -53,11 +68,54 @@ export interface StockBooks {
   readonly committed?: number;
 }
 
-export const SetStockSchema = v.object({ quantity: quantityPipe(0, INVENTORY_LIMITS.maxStock) });
+/**
+ * A `PUT /inventory/{itemId}` body. `reorderLevel` absent keeps the level the item has: a restock
+ * names the units counted, and must not silently drop a level another admin set; `null` clears it.
+ */
+export const SetStockSchema = v.object({
+  quantity: quantityPipe(0, INVENTORY_LIMITS.maxStock),
+  reorderLevel: v.optional(
+    v.nullable(
+      v.pipe(
+        reorderLevelPipe,
+        v.description("Low on stock at or below this many free units; absent keeps the item's level, null clears it"),
+      ),
+    ),
+  ),
+});
 
 /** Validates a `PUT /inventory/{itemId}` body. */
 export function parseSetStock(body: unknown): v.InferOutput<typeof SetStockSchema> {
   return parseOrThrow(SetStockSchema, requireFields(body, ["quantity"]));
+}
+
+/** The query string of `GET /inventory`: a page, and whether only items low on stock are wanted. */
+export const InventoryQuerySchema = v.object({
+  ...ListQuerySchema.entries,
+  lowStock: v.optional(
+    v.pipe(
+      v.picklist(["true", "false"], "lowStock must be true or false"),
+      v.description(
+        "`true`: only items whose free quantity is at or below their reorder level. Such a page is " +
+          "filtered after it is read, so it may hold fewer items than `limit`, or none, and still " +
+          "carry a `nextToken`: go on until there is none",
+      ),
+      v.transform((lowStock) => lowStock === "true"),
+    ),
+  ),
+});
+
+/** What `GET /inventory` asks for. */
+export interface InventoryQuery {
+  readonly page: PageRequest;
+  /** Only items at or below their reorder level. */
+  readonly lowStock: boolean;
+}
+
+/** Reads `GET /inventory`'s query string. */
+export function parseInventoryQuery(query: Readonly<Record<string, string | undefined>> | undefined): InventoryQuery {
+  const { lowStock } = parseOrThrow(InventoryQuerySchema, { lowStock: query?.["lowStock"] });
+  return { page: parsePageRequest(query), lowStock: lowStock ?? false };
 }
 
 /** Validates an item id taken from a path. */

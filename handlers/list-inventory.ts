@@ -1,4 +1,4 @@
-import { parsePageRequest } from "../domain/pagination";
+import { parseInventoryQuery } from "../domain/inventory";
 import type { InventoryRepository } from "../domain/ports";
 import { awsAdapters } from "./adapters/from-environment";
 import { type ApiHandler, type ApiHandlerFactory, callerOf, httpHandler, json } from "./http";
@@ -8,11 +8,15 @@ export interface ListInventoryDeps {
   readonly inventory: InventoryRepository;
 }
 
-/** `GET /inventory`: items and their free stock, for any signed-in user, one page at a time. */
+/**
+ * `GET /inventory`: items and their free stock, for any signed-in user, one page at a time;
+ * `?lowStock=true`: only those at or below their reorder level.
+ */
 export function makeListInventory(deps: ListInventoryDeps): ApiHandler {
   return httpHandler(async (event) => {
     callerOf(event);
-    return json(200, await deps.inventory.list(parsePageRequest(event.queryStringParameters)));
+    const { page, lowStock } = parseInventoryQuery(event.queryStringParameters);
+    return json(200, await deps.inventory.list(page, { lowStock }));
   });
 }
 

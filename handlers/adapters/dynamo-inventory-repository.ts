@@ -42,8 +42,19 @@ function toItem(item: Record<string, unknown>): InventoryItem {
   return {
     itemId: item["itemId"] as string,
     quantity: item["quantity"] as number,
+    ...(item["reorderLevel"] === undefined ? {} : { reorderLevel: item["reorderLevel"] as number }),
     updatedAt: item["updatedAt"] as string,
   };
+}
+
+/**
+ * The part of an update that stores a reorder level: `SET` it when given, `REMOVE` it for `null`,
+ * nothing when absent (the item keeps its level).
+ */
+function reorderLevelUpdate(reorderLevel: number | null | undefined) {
+  if (reorderLevel === undefined) return { set: "", remove: "", values: {} };
+  if (reorderLevel === null) return { set: "", remove: " REMOVE reorderLevel", values: {} };
+  return { set: ", reorderLevel = :reorderLevel", remove: "", values: { ":reorderLevel": reorderLevel } };
 }
 
 function toReservation(item: Record<string, unknown>): Reservation {
@@ -88,12 +99,17 @@ export function dynamoInventoryRepository(
   }
 
   return {
-    async list(page) {
+    async list(page, filter) {
+      // A Scan reads `Limit` items and only then applies the filter, so a low-stock page may be
+      // short, or empty, and still carry a `LastEvaluatedKey`: the caller goes on until there is none.
       const { Items = [], LastEvaluatedKey } = await withDynamoDbErrors(() =>
         client.send(
           new ScanCommand({
             TableName: tables.inventory,
             Limit: page.limit,
+            ...(filter?.lowStock
+              ? { FilterExpression: "attribute_exists(reorderLevel) AND quantity <= reorderLevel" }
+              : {}),
             ...(page.nextToken ? { ExclusiveStartKey: decodePageToken(page.nextToken, [key]) } : {}),
           }),
         ),
@@ -104,15 +120,22 @@ export function dynamoInventoryRepository(
       };
     },
 
-    async setStock(itemId, quantity, now) {
+    async setStock(itemId, quantity, now, reorderLevel) {
       // No condition and nothing read first: the new free stock does not depend on the old, and
       // `committed` (what reservations and orders hold) is not the admin's to change, so a set
-      // never loses a race to a reservation. A new item starts with nothing committed.
+      // never loses a race to a reservation. A new item starts with nothing committed. The reorder
+      // level, like the stock, is absolute, so it rides in the same write.
+      const level = reorderLevelUpdate(reorderLevel);
       const update = {
         TableName: tables.inventory,
         Key: { [key]: itemId },
-        UpdateExpression: "SET quantity = :quantity, committed = if_not_exists(committed, :nothing), updatedAt = :now",
-        ExpressionAttributeValues: { ":quantity": quantity, ":nothing": 0, ":now": now.toISOString() },
+        UpdateExpression: `SET quantity = :quantity, committed = if_not_exists(committed, :nothing), updatedAt = :now${level.set}${level.remove}`,
+        ExpressionAttributeValues: {
+          ":quantity": quantity,
+          ":nothing": 0,
+          ":now": now.toISOString(),
+          ...level.values,
+        },
         ReturnValues: "ALL_NEW",
       } as const;
       for (let attempt = 1; ; attempt++) {

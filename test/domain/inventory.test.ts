@@ -1,8 +1,10 @@
 import { expect } from "chai";
 import { ValidationError } from "../../domain/errors";
+import { DEFAULT_PAGE_SIZE } from "../../domain/pagination";
 import {
   INVENTORY_LIMITS,
   decideReservation,
+  parseInventoryQuery,
   parseItemId,
   parseSetStock,
   parseStockMovement,
@@ -53,4 +55,64 @@ describe("inventory input", () => {
       "quantity must be a positive integer",
     );
   });
+});
+
+describe("a reorder level in a stock set", () => {
+  const accepted: [string, unknown, Record<string, unknown>][] = [
+    ["absent, keeping the item's level", { quantity: 3 }, { quantity: 3 }],
+    ["null, clearing it", { quantity: 3, reorderLevel: null }, { quantity: 3, reorderLevel: null }],
+    ["zero", { quantity: 3, reorderLevel: 0 }, { quantity: 3, reorderLevel: 0 }],
+    [
+      "the largest stock",
+      { quantity: 3, reorderLevel: INVENTORY_LIMITS.maxStock },
+      { quantity: 3, reorderLevel: INVENTORY_LIMITS.maxStock },
+    ],
+  ];
+  for (const [what, body, parsed] of accepted) {
+    it(`accepts a level ${what}`, () => {
+      expect(parseSetStock(body)).to.deep.equal(parsed);
+    });
+  }
+
+  for (const [reorderLevel, message] of [
+    [-1, "reorderLevel must not be negative"],
+    [2.5, "reorderLevel must be an integer"],
+    ["3", "reorderLevel must be a number"],
+    [INVENTORY_LIMITS.maxStock + 1, `reorderLevel must be at most ${INVENTORY_LIMITS.maxStock}`],
+  ] as const) {
+    it(`refuses a level ${JSON.stringify(reorderLevel)}, naming reorderLevel`, () => {
+      expect(() => parseSetStock({ quantity: 3, reorderLevel }))
+        .to.throw(ValidationError, message)
+        .that.includes({ field: "reorderLevel" });
+    });
+  }
+});
+
+describe("the inventory list query", () => {
+  const cases: [string, Record<string, string> | undefined, boolean][] = [
+    ["no query string", undefined, false],
+    ["lowStock absent", { limit: "5" }, false],
+    ["lowStock=false", { lowStock: "false" }, false],
+    ["lowStock=true", { lowStock: "true" }, true],
+  ];
+  for (const [what, query, lowStock] of cases) {
+    it(`reads lowStock ${lowStock} from ${what}`, () => {
+      expect(parseInventoryQuery(query).lowStock).to.equal(lowStock);
+    });
+  }
+
+  it("reads the page beside lowStock", () => {
+    expect(parseInventoryQuery({ lowStock: "true", nextToken: "abc" }).page).to.deep.equal({
+      limit: DEFAULT_PAGE_SIZE,
+      nextToken: "abc",
+    });
+  });
+
+  for (const value of ["yes", "TRUE", "1", ""]) {
+    it(`refuses lowStock=${JSON.stringify(value)}, naming lowStock`, () => {
+      expect(() => parseInventoryQuery({ lowStock: value }))
+        .to.throw(ValidationError, "lowStock must be true or false")
+        .that.includes({ field: "lowStock" });
+    });
+  }
 });

@@ -182,4 +182,101 @@ describe("inventory handlers on DynamoDB Local", function () {
 
     expect(bodyOf(result)).to.deep.equal({ message: "quantity must not be negative", field: "quantity" });
   });
+
+  describe("reorder levels and low stock", () => {
+    const listInventory = (query?: Record<string, string>) =>
+      system.api.listInventory(apiEvent({ routeKey: "GET /inventory", claims: alice, ...(query ? { query } : {}) }));
+    const itemIds = (result: ApiResult) => bodyOf<{ items: { itemId: string }[] }>(result).items.map((i) => i.itemId);
+
+    it("lets an admin set a reorder level with the stock, and shows it", async () => {
+      const result = await setStock(admin, "Seatbelt", { quantity: 3, reorderLevel: 5 });
+
+      expect(bodyOf(result)).to.deep.equal({
+        itemId: "Seatbelt",
+        quantity: 3,
+        reorderLevel: 5,
+        updatedAt: "2026-11-27T10:00:00.000Z",
+      });
+      expect(await system.stockOf("Seatbelt")).to.deep.include({ quantity: 3, reorderLevel: 5 });
+    });
+
+    it("keeps the level when a later set names none, and clears it for null", async () => {
+      await setStock(admin, "Seatbelt", { quantity: 3, reorderLevel: 5 });
+
+      const kept = await setStock(admin, "Seatbelt", { quantity: 8 });
+      const cleared = await setStock(admin, "Seatbelt", { quantity: 8, reorderLevel: null });
+
+      expect(bodyOf(kept)).to.deep.include({ quantity: 8, reorderLevel: 5 });
+      expect(bodyOf(cleared)).to.not.have.property("reorderLevel");
+      expect(await system.stockOf("Seatbelt")).to.not.have.property("reorderLevel");
+    });
+
+    it("answers 400 naming reorderLevel for a negative level, changing nothing", async () => {
+      const result = await setStock(admin, "Seatbelt", { quantity: 9, reorderLevel: -1 });
+
+      expect(result.statusCode).to.equal(400);
+      expect(bodyOf(result)).to.deep.equal({ message: "reorderLevel must not be negative", field: "reorderLevel" });
+      expect(await system.stockOf("Seatbelt")).to.deep.include({ quantity: 3 });
+    });
+
+    it("lists with lowStock=true only items at or below their level, never those without one", async () => {
+      await setStock(admin, "Seatbelt", { quantity: 3, reorderLevel: 3 }); // at its level
+      await setStock(admin, "Headlight", { quantity: 4, reorderLevel: 3 }); // above it
+      await setStock(admin, "coolant", { quantity: 1, reorderLevel: 2 }); // below it
+      await setStock(admin, "MacBook Pro", { quantity: 0 }); // no level
+
+      const result = await listInventory({ lowStock: "true" });
+
+      expect(result.statusCode).to.equal(200);
+      expect(itemIds(result)).to.deep.equal(["Seatbelt", "coolant"].sort((a, b) => a.localeCompare(b)));
+    });
+
+    it("judges low stock by free units: a reservation can make an item low", async () => {
+      await setStock(admin, "Headlight", { quantity: 4, reorderLevel: 2 });
+      const before = itemIds(await listInventory({ lowStock: "true" }));
+
+      await system.inventory.reserve("order-1", "Headlight", 2, new Date("2026-11-27T10:00:00.000Z"));
+
+      expect(before).to.deep.equal([]);
+      expect(itemIds(await listInventory({ lowStock: "true" }))).to.deep.equal(["Headlight"]);
+    });
+
+    it("lists every item for lowStock=false, as without it", async () => {
+      await setStock(admin, "Seatbelt", { quantity: 3, reorderLevel: 3 });
+
+      const filtered = await listInventory({ lowStock: "false" });
+      const unfiltered = await listInventory();
+
+      expect(itemIds(filtered)).to.deep.equal(["Headlight", "Seatbelt"]);
+      expect(bodyOf(filtered)).to.deep.equal(bodyOf(unfiltered));
+    });
+
+    it("answers 400 naming lowStock for any other value", async () => {
+      const result = await listInventory({ lowStock: "yes" });
+
+      expect(result.statusCode).to.equal(400);
+      expect(bodyOf(result)).to.deep.equal({ message: "lowStock must be true or false", field: "lowStock" });
+    });
+
+    it("pages low stock through short and empty pages that still carry a nextToken", async () => {
+      // One low item among three: with limit 1 each page reads one item, so the pages holding the
+      // others come back empty, yet with a token to go on.
+      await setStock(admin, "coolant", { quantity: 1, reorderLevel: 2 });
+      const pages: { items: { itemId: string }[]; nextToken?: string }[] = [];
+      let nextToken: string | undefined;
+
+      do {
+        const result = await listInventory({ lowStock: "true", limit: "1", ...(nextToken ? { nextToken } : {}) });
+        expect(result.statusCode).to.equal(200);
+        const page = bodyOf<{ items: { itemId: string }[]; nextToken?: string }>(result);
+        pages.push(page);
+        nextToken = page.nextToken;
+      } while (nextToken);
+
+      expect(pages.flatMap((page) => page.items.map((item) => item.itemId))).to.deep.equal(["coolant"]);
+      expect(pages.filter((page) => page.items.length === 0 && page.nextToken !== undefined)).to.have.length.at.least(
+        2,
+      );
+    });
+  });
 });

@@ -1,5 +1,5 @@
 import { DynamoDBServiceException } from "@aws-sdk/client-dynamodb";
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { expect } from "chai";
 import { TransientError } from "../../../domain/errors";
 import {
@@ -57,4 +57,19 @@ describe("dynamoInventoryRepository.setStock", () => {
     expect((error as Error).message).to.equal("DynamoDB: TransactionConflictException");
     expect(sent).to.have.length(STOCK_WRITE_ATTEMPTS);
   });
+
+  for (const [what, reorderLevel] of [
+    ["a reorder level", 2],
+    ["a cleared reorder level", null],
+  ] as const) {
+    it(`stores ${what} in the same single write, with no condition`, async () => {
+      const { client, sent } = scripted([item]);
+
+      await dynamoInventoryRepository(client, TABLES).setStock("Headlight", 4, NOW, reorderLevel);
+
+      expect(sent).to.have.length(1);
+      expect(sent[0]).to.be.instanceOf(UpdateCommand);
+      expect((sent[0] as UpdateCommand).input).to.not.have.property("ConditionExpression");
+    });
+  }
 });
