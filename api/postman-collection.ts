@@ -184,7 +184,8 @@ export const POSTMAN_FLOW: readonly FlowStep[] = [
     name: "Delete it",
     operationId: "delete-order",
     path: { id: "{{secondOrderId}}" },
-    expect: [{ status: 204 }],
+    expect: [{ status: 200 }],
+    equals: { OrderId: "{{secondOrderId}}", status: "CANCELLED" },
   },
   {
     name: "Refused: an order without product and quantity",

@@ -11,7 +11,7 @@ import { setStock } from "../handlers/set-stock";
 import { updateOrderStatus } from "../handlers/update-order-status";
 import { updateUser } from "../handlers/update-user";
 import type * as v from "valibot";
-import { InventoryItemSchema, SetStockSchema } from "../domain/inventory";
+import { InventoryItemSchema, InventoryQuerySchema, SetStockSchema } from "../domain/inventory";
 import { OrderSchema, PlaceOrderBodySchema, STATUS_UPDATED_MESSAGE, StatusUpdateResultSchema } from "../domain/order";
 import { LegacyStatusUpdateSchema, StatusUpdateSchema } from "../domain/order-status";
 import { ListQuerySchema, pageSchema } from "../domain/pagination";
@@ -95,6 +95,8 @@ const statusUpdated: ResponseSpec = {
     ...EXAMPLE_ORDER,
     status: "SHIPPED",
     updatedAt: "2025-08-01T07:50:00.000Z",
+    carrier: "DHL Express",
+    trackingNumber: "JD014600006281230418",
     message: STATUS_UPDATED_MESSAGE,
   },
 };
@@ -163,14 +165,18 @@ const routeTable: readonly Route[] = [
     method: "DELETE",
     path: "/orders/{id}",
     functionName: "delete-order",
-    summary: "Delete an order; an unshipped one gives its stock back",
-    success: { status: 204, description: "Deleted" },
-    refusals: ["notFound", "conflict"],
+    summary: "Cancel an order (orders are records: it stays, CANCELLED, its stock given back)",
+    success: {
+      status: 200,
+      description:
+        "The order, CANCELLED (as it was, if it already was); its OrderStatusChanged event e-mails the customer",
+      schema: OrderSchema,
+      example: { ...EXAMPLE_ORDER, status: "CANCELLED", updatedAt: "2025-08-01T07:50:00.000Z" },
+    },
+    refusals: ["notFound", "invalidTransition", "conflict"],
     handler: deleteOrder,
-    grants: [
-      { table: ordersTable, actions: ["dynamodb:GetItem", "dynamodb:DeleteItem"] },
-      { table: inventoryTable, actions: ["dynamodb:UpdateItem"] },
-    ],
+    // The same writes as a status update's cancel: nothing is ever removed.
+    grants: statusUpdateGrants,
   },
   {
     method: "PATCH",
@@ -178,7 +184,10 @@ const routeTable: readonly Route[] = [
     functionName: "update-order-status",
     summary: "Move an order to another status (the customer is e-mailed about it)",
     adminOnly: true,
-    body: { schema: StatusUpdateSchema, example: { status: "shipped" } },
+    body: {
+      schema: StatusUpdateSchema,
+      example: { status: "shipped", carrier: "DHL Express", trackingNumber: "JD014600006281230418" },
+    },
     success: statusUpdated,
     refusals: statusUpdateRefusals,
     handler: updateOrderStatus,
@@ -241,13 +250,17 @@ const routeTable: readonly Route[] = [
     method: "GET",
     path: "/inventory",
     functionName: "list-inventory",
-    summary: "Items and their free stock",
-    query: ListQuerySchema,
+    summary: "Items and their free stock; with lowStock=true, those at or below their reorder level",
+    query: InventoryQuerySchema,
     success: {
       status: 200,
-      description: "One page of items",
+      description:
+        "One page of items. With lowStock=true a page may hold fewer items than limit, or none, and still " +
+        "carry a nextToken",
       schema: pageSchema(InventoryItemSchema),
-      example: { items: [{ itemId: "Headlight", quantity: 4, updatedAt: "2025-08-01T07:00:00.000Z" }] },
+      example: {
+        items: [{ itemId: "Headlight", quantity: 4, reorderLevel: 5, updatedAt: "2025-08-01T07:00:00.000Z" }],
+      },
     },
     refusals: ["invalidField"],
     handler: listInventory,
@@ -257,14 +270,14 @@ const routeTable: readonly Route[] = [
     method: "PUT",
     path: "/inventory/{itemId}",
     functionName: "set-stock",
-    summary: "Set an item's free stock, adding the item when it is new",
+    summary: "Set an item's free stock and, optionally, its reorder level, adding the item when it is new",
     adminOnly: true,
-    body: { schema: SetStockSchema, example: { quantity: 4 } },
+    body: { schema: SetStockSchema, example: { quantity: 4, reorderLevel: 5 } },
     success: {
       status: 200,
       description: "The item",
       schema: InventoryItemSchema,
-      example: { itemId: "Headlight", quantity: 4, updatedAt: "2025-08-01T07:00:00.000Z" },
+      example: { itemId: "Headlight", quantity: 4, reorderLevel: 5, updatedAt: "2025-08-01T07:00:00.000Z" },
     },
     refusals: ["missingFields", "invalidField", "forbidden"],
     handler: setStock,

@@ -44,8 +44,8 @@ function sumBy<T>(rows: readonly T[], key: (row: T) => string, value: (row: T) =
  * Per item: `committed`, the units taken out of free stock and not given back, equals the units
  * reserved plus those of orders that hold stock (placed, shipped or delivered; a cancelled order
  * gave its units back). Every move of stock changes `committed` and what holds the units in one
- * transaction (see `StockBooks`), and a sold order deleted takes its units off `committed` as it
- * goes, so any difference is units lost (taken from free stock, held by nothing) or invented
+ * transaction (see `StockBooks`); orders are never deleted through the API (a DELETE cancels), so
+ * any difference is units lost (taken from free stock, held by nothing) or invented
  * (held with nothing taken). Free stock itself is not balanced: an admin sets it outright.
  */
 export function checkStockBalance(snapshot: StockSnapshot): CheckResult {

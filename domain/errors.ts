@@ -154,6 +154,28 @@ export class InvalidTransitionError extends OmsError {
   }
 }
 
+/**
+ * A customer's `DELETE` cannot cancel the order: it has shipped (or been delivered), its units have
+ * left. Refused as the status change to `CANCELLED` it would have been, with a message saying why.
+ */
+export class OrderNotCancellableError extends OmsError {
+  constructor(
+    readonly from: string,
+    options?: ErrorOptions,
+  ) {
+    super(`The order is ${from}: its units have left, so it can no longer be cancelled or deleted`, options);
+  }
+
+  /** The status a DELETE moves an order to. A getter: Pulumi's serializer drops class fields' initializers. */
+  get to(): string {
+    return "CANCELLED";
+  }
+
+  override get name(): string {
+    return "OrderNotCancellableError";
+  }
+}
+
 /** An `Idempotency-Key` came back with a different request body. */
 export class IdempotencyKeyReusedError extends OmsError {
   constructor(options?: ErrorOptions) {

@@ -6,6 +6,7 @@ import {
   InvalidTransitionError,
   MissingFieldsError,
   NotFoundError,
+  OrderNotCancellableError,
   OutOfStockError,
   RequestInProgressError,
   TransientError,
@@ -37,7 +38,7 @@ export const OutOfStockBodySchema = v.strictObject({
   available: v.pipe(v.number(), v.integer(), v.description("Units free when the order was checked")),
 });
 
-/** The answer to a status change the order-status machine refuses. */
+/** The answer to a status change the order-status machine refuses (a DELETE of a shipped order too: it would cancel it). */
 export const InvalidTransitionBodySchema = v.strictObject({
   message: v.string(),
   status: v.pipe(v.string(), v.description("The order's status")),
@@ -94,7 +95,7 @@ export function toHttpError(error: unknown): HttpError | undefined {
   if (error instanceof OutOfStockError) {
     return { statusCode: 409, body: { message: error.message, product: error.product, available: error.available } };
   }
-  if (error instanceof InvalidTransitionError) {
+  if (error instanceof InvalidTransitionError || error instanceof OrderNotCancellableError) {
     return { statusCode: 409, body: { message: error.message, status: error.from, requested: error.to } };
   }
   if (error instanceof ConflictError || error instanceof RequestInProgressError) {

@@ -60,9 +60,15 @@ function itemLines(order: Order): string[] {
   return [`  ${order.product} × ${order.quantity}`];
 }
 
+/** How the order travels, when it was shipped with a carrier and tracking number. */
+function shipmentLines(order: Order): string[] {
+  if (order.carrier === undefined || order.trackingNumber === undefined) return [];
+  return [`Carrier:  ${order.carrier}`, `Tracking: ${order.trackingNumber}`];
+}
+
 /**
  * The e-mail that tells an order's owner what happened to it: the order id, its items and its
- * status, and how to stop order mail. Plain text, so that every mail client shows it as written.
+ * status, its carrier and tracking number once shipped with them, and how to stop order mail. Plain text, so that every mail client shows it as written.
  */
 export function orderMail(event: CustomerMailEvent, recipient: Pick<UserProfile, "name" | "email">): OutgoingMail {
   const { order } = event.data;
@@ -72,6 +78,7 @@ export function orderMail(event: CustomerMailEvent, recipient: Pick<UserProfile,
     "",
     `Order:  ${order.OrderId}`,
     `Status: ${statusLine(event)}`,
+    ...shipmentLines(order),
     "Items:",
     ...itemLines(order),
     "",

@@ -33,6 +33,8 @@ export const OrderSchema = v.object({
   status: v.picklist(ORDER_STATUSES),
   createdAt: v.pipe(v.string(), v.isoTimestamp()),
   updatedAt: v.optional(v.pipe(v.string(), v.isoTimestamp(), v.description("When the status last changed"))),
+  carrier: v.optional(v.pipe(v.string(), v.description("Who carries it, when it was shipped with a carrier"))),
+  trackingNumber: v.optional(v.pipe(v.string(), v.description("The carrier's tracking number, when it has one"))),
 });
 export type Order = v.InferOutput<typeof OrderSchema>;
 

@@ -1,7 +1,7 @@
 import type { OmsEvent } from "./events";
 import type { InventoryItem, ReservationDecision } from "./inventory";
 import type { Order } from "./order";
-import type { OrderStatus } from "./order-status";
+import type { OrderStatus, Shipment } from "./order-status";
 import type { Page, PageRequest } from "./pagination";
 import type { Reservation } from "./reservation";
 import type { UserProfile } from "./user";
@@ -23,23 +23,22 @@ export interface OrderRepository {
    * the same transaction when asked; `undefined` when the order changed meanwhile.
    */
   changeStatus(change: StatusChange, now: Date): Promise<Order | undefined>;
-  /**
-   * Deletes the order if it is still in the status it was read in, returning its units in the same
-   * transaction when asked; `false` when the order changed meanwhile.
-   */
-  remove(order: Order, returnStock: boolean): Promise<boolean>;
 }
 
 /** Stock, changed only atomically. */
 export interface InventoryRepository {
-  /** Items and their free stock, one page at a time. */
-  list(page: PageRequest): Promise<Page<InventoryItem>>;
+  /**
+   * Items and their free stock, one page at a time; with `lowStock`, only those at or below their
+   * reorder level, so that a page may be short or empty and still have a next one.
+   */
+  list(page: PageRequest, filter?: { readonly lowStock?: boolean }): Promise<Page<InventoryItem>>;
   /**
    * Sets an item's free stock, creating the item (with nothing `committed`) when it is new, in one
    * write that reads nothing and depends on no earlier value, so that it never loses a race with a
    * reservation. The units reservations and orders hold (`committed`, see `StockBooks`) stay as they are.
+   * `reorderLevel` is stored in the same write when given; `null` removes it, absent keeps it.
    */
-  setStock(itemId: string, quantity: number, now: Date): Promise<InventoryItem>;
+  setStock(itemId: string, quantity: number, now: Date, reorderLevel?: number | null): Promise<InventoryItem>;
   /**
    * Takes `quantity` units for `orderId` if that many are free, never going below zero, and holds
    * them in a reservation until `reservationDeadline(now)`, in one transaction. Doing it again for
@@ -86,6 +85,8 @@ interface StatusChange {
   readonly to: OrderStatus;
   /** Whether the order's units go back to stock in the same transaction. */
   readonly returnStock: boolean;
+  /** Stored on the order with the change (a move to SHIPPED). */
+  readonly shipment?: Shipment;
 }
 
 /** Business events worth counting; CloudWatch metrics in the cloud, alarms subtract refusals from failures. */

@@ -29,15 +29,15 @@ export interface UpdateOrderStatusDeps {
  */
 function requestOf(event: ApiEvent) {
   if (event.pathParameters?.["id"] === undefined) {
-    const { orderId, userId, status } = parseLegacyStatusUpdate(jsonBody(event));
-    return { orderId, status, ownerId: userId };
+    const { orderId, userId, ...update } = parseLegacyStatusUpdate(jsonBody(event));
+    return { orderId, ...update, ownerId: userId };
   }
-  return { orderId: pathParameter(event, "id"), status: parseStatusUpdate(jsonBody(event)), ownerId: undefined };
+  return { orderId: pathParameter(event, "id"), ...parseStatusUpdate(jsonBody(event)), ownerId: undefined };
 }
 
 /**
  * `PATCH /orders/{id}` (admin): applies a transition the order-status machine allows (cancelling
- * gives the stock back in the same transaction). The customer is e-mailed by the change's
+ * gives the stock back in the same transaction; shipping stores the carrier and tracking number given). The customer is e-mailed by the change's
  * `OrderStatusChanged` event, which exists exactly when the change was committed.
  */
 export function makeUpdateOrderStatus(deps: UpdateOrderStatusDeps): ApiHandler {
@@ -48,7 +48,12 @@ export function makeUpdateOrderStatus(deps: UpdateOrderStatusDeps): ApiHandler {
     const order = await findVisibleOrder(deps.orders, request.orderId, request.ownerId);
     const to = nextStatus(order.status, request.status);
     const updated = await deps.orders.changeStatus(
-      { order, to, returnStock: returnsStock(order.status, to) },
+      {
+        order,
+        to,
+        returnStock: returnsStock(order.status, to),
+        ...(request.shipment ? { shipment: request.shipment } : {}),
+      },
       deps.now(),
     );
     if (!updated) {

@@ -1,5 +1,4 @@
 import {
-  DeleteCommand,
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
@@ -7,7 +6,6 @@ import {
   type DynamoDBDocumentClient,
 } from "@aws-sdk/lib-dynamodb";
 import type { Order } from "../../domain/order";
-import { holdsStock } from "../../domain/order-status";
 import type { OrderRepository } from "../../domain/ports";
 import { ReservationExpiredError } from "../../domain/reservation";
 import { ORDER_KIND, inventoryTable, ordersTable, reservationsTable } from "../../storage/tables";
@@ -34,6 +32,8 @@ function toOrder(item: Record<string, unknown>): Order {
     status: item["status"] as Order["status"],
     createdAt: item["createdAt"] as string,
     ...(typeof item["updatedAt"] === "string" ? { updatedAt: item["updatedAt"] } : {}),
+    ...(typeof item["carrier"] === "string" ? { carrier: item["carrier"] } : {}),
+    ...(typeof item["trackingNumber"] === "string" ? { trackingNumber: item["trackingNumber"] } : {}),
   };
 }
 
@@ -43,23 +43,18 @@ export function dynamoOrderRepository(client: DynamoDBDocumentClient, tables: Or
   const itemKey = inventoryTable.partitionKey.name;
 
   /**
-   * The write that takes the order's units off the item's `committed` total, as one part of a
-   * transaction: they go back to free stock when `restock` (a PLACED order cancelled or deleted),
-   * or leave the books with the order (a sold order deleted: its units are gone, not free).
+   * The write that gives a cancelled order's units back, as one part of a transaction: off the
+   * item's `committed` total, back to free stock. Orders are never removed (DELETE cancels), so
+   * units only ever leave `committed` this way or with the order as sold.
    */
-  function uncommit(order: Order, restock: boolean, now: string) {
+  function restock(order: Order, now: string) {
     return {
       Update: {
         TableName: tables.inventory,
         Key: { [itemKey]: order.product },
-        UpdateExpression: restock
-          ? "SET quantity = quantity + :quantity, updatedAt = :now ADD committed :given"
-          : "ADD committed :given",
+        UpdateExpression: "SET quantity = quantity + :quantity, updatedAt = :now ADD committed :given",
         ConditionExpression: "attribute_exists(quantity)",
-        ExpressionAttributeValues: {
-          ":given": -order.quantity,
-          ...(restock ? { ":quantity": order.quantity, ":now": now } : {}),
-        },
+        ExpressionAttributeValues: { ":given": -order.quantity, ":quantity": order.quantity, ":now": now },
       },
     };
   }
@@ -137,21 +132,24 @@ export function dynamoOrderRepository(client: DynamoDBDocumentClient, tables: Or
       };
     },
 
-    async changeStatus({ order, to, returnStock }, now) {
+    async changeStatus({ order, to, returnStock, shipment }, now) {
       const at = now.toISOString();
       const update = {
         TableName: tables.orders,
         Key: { OrderId: order.OrderId },
-        UpdateExpression: "SET #status = :to, updatedAt = :now",
+        UpdateExpression: `SET #status = :to, updatedAt = :now${shipment ? ", carrier = :carrier, trackingNumber = :tracking" : ""}`,
         ConditionExpression: "#status = :from",
         ExpressionAttributeNames: { "#status": "status" },
-        ExpressionAttributeValues: { ":to": to, ":from": order.status, ":now": at },
+        ExpressionAttributeValues: {
+          ":to": to,
+          ":from": order.status,
+          ":now": at,
+          ...(shipment ? { ":carrier": shipment.carrier, ":tracking": shipment.trackingNumber } : {}),
+        },
       };
       try {
         if (returnStock) {
-          await client.send(
-            new TransactWriteCommand({ TransactItems: [{ Update: update }, uncommit(order, true, at)] }),
-          );
+          await client.send(new TransactWriteCommand({ TransactItems: [{ Update: update }, restock(order, at)] }));
         } else {
           await client.send(new UpdateCommand(update));
         }
@@ -159,33 +157,7 @@ export function dynamoOrderRepository(client: DynamoDBDocumentClient, tables: Or
         if (isConditionFailure(error)) return undefined;
         throw classifyDynamoDbError(error);
       }
-      return { ...order, status: to, updatedAt: at };
-    },
-
-    async remove(order, returnStock) {
-      const remove = {
-        TableName: tables.orders,
-        Key: { OrderId: order.OrderId },
-        ConditionExpression: "#status = :status",
-        ExpressionAttributeNames: { "#status": "status" },
-        ExpressionAttributeValues: { ":status": order.status },
-      };
-      try {
-        // An order that holds units takes them off `committed` as it goes, back to free stock or not.
-        if (holdsStock(order.status)) {
-          await client.send(
-            new TransactWriteCommand({
-              TransactItems: [{ Delete: remove }, uncommit(order, returnStock, new Date().toISOString())],
-            }),
-          );
-        } else {
-          await client.send(new DeleteCommand(remove));
-        }
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw classifyDynamoDbError(error);
-      }
+      return { ...order, status: to, updatedAt: at, ...shipment };
     },
   };
 }

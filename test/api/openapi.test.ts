@@ -186,7 +186,7 @@ describe("openApiDocument", () => {
       "cancelled",
     ]);
     expect(legacy).to.deep.equal(statuses);
-    expect(listed.map((status) => parseStatusUpdate({ status }))).to.deep.equal([
+    expect(listed.map((status) => parseStatusUpdate({ status }).status)).to.deep.equal([
       ...listed.slice(0, 4),
       ...listed.slice(0, 4),
     ]);
@@ -259,7 +259,14 @@ describe("openApiDocument", () => {
         },
       },
     });
-    expect(operationOf(document, "delete-order").responses["204"]).to.deep.equal({ description: "Deleted" });
+    // DELETE cancels: it answers the order kept, CANCELLED.
+    const deleteOrder = routes.find((route) => route.functionName === "delete-order");
+    expect(operationOf(document, "delete-order").responses["200"]).to.deep.equal({
+      description: deleteOrder?.success.description,
+      content: {
+        "application/json": { schema: { $ref: "#/components/schemas/Order" }, example: deleteOrder?.success.example },
+      },
+    });
   });
 
   it("lets every operation answer 503 with Retry-After: the shared ServiceUnavailable response", () => {

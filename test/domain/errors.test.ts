@@ -18,6 +18,7 @@ function everyError(): Error[] {
     new errors.OutOfStockError("Headlight", 1),
     new errors.UnknownProductError("Wiper"),
     new errors.InvalidTransitionError("SHIPPED", "PLACED"),
+    new errors.OrderNotCancellableError("SHIPPED"),
     new errors.IdempotencyKeyReusedError(),
     new errors.RequestInProgressError(),
     new errors.TransientError("DynamoDB: ThrottlingException"),

@@ -15,6 +15,8 @@ const order: Order = {
 /** An order as the table stores it: with the attributes only its indexes need. */
 const stored = (o: Order) => ({ ...o, kind: "ORDER" });
 const shipped: Order = { ...order, status: "SHIPPED", updatedAt: "2026-11-27T11:00:00.000Z" };
+const shippedWithShipment: Order = { ...shipped, carrier: "DHL Express", trackingNumber: "JD014600006281230418" };
+const cancelled: Order = { ...order, status: "CANCELLED", updatedAt: "2026-11-27T11:00:00.000Z" };
 
 const at = "2026-11-27T11:00:00.000Z";
 const change = (rest: Omit<TableChange, "id" | "at">): TableChange => ({ id: "change-1", at, ...rest });
@@ -32,6 +34,20 @@ describe("eventFromChange", () => {
       "an order whose status differs changed status, from the old to the new",
       change({ table: "orders", kind: "MODIFY", before: stored(order), after: stored(shipped) }),
       { ...envelope, type: "OrderStatusChanged", data: { order: shipped, from: "PLACED", to: "SHIPPED" } },
+    ],
+    [
+      "an order shipped with a carrier and tracking number changed status, the order carrying them",
+      change({ table: "orders", kind: "MODIFY", before: stored(order), after: stored(shippedWithShipment) }),
+      {
+        ...envelope,
+        type: "OrderStatusChanged",
+        data: { order: shippedWithShipment, from: "PLACED", to: "SHIPPED" },
+      },
+    ],
+    [
+      "an order cancelled by its customer's DELETE (it stays) changed status",
+      change({ table: "orders", kind: "MODIFY", before: stored(order), after: stored(cancelled) }),
+      { ...envelope, type: "OrderStatusChanged", data: { order: cancelled, from: "PLACED", to: "CANCELLED" } },
     ],
     [
       "an order rewritten in the same status makes no event",

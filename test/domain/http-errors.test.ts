@@ -4,6 +4,7 @@ import {
   MissingFieldsError,
   NotFoundError,
   OmsError,
+  OrderNotCancellableError,
   TransientError,
   UnauthorizedError,
   ValidationError,
@@ -31,6 +32,16 @@ describe("toHttpError", () => {
     ["no identity", new UnauthorizedError(), 401, { message: "Unauthorized" }],
     ["a missing role", new ForbiddenError("admin"), 403, { message: "Forbidden" }],
     ["an unknown order", new NotFoundError("Order", "42"), 404, { message: "Order not found" }],
+    [
+      "a DELETE of a shipped order",
+      new OrderNotCancellableError("SHIPPED"),
+      409,
+      {
+        message: "The order is SHIPPED: its units have left, so it can no longer be cancelled or deleted",
+        status: "SHIPPED",
+        requested: "CANCELLED",
+      },
+    ],
   ];
   for (const [what, error, statusCode, body] of cases) {
     it(`answers ${what} with ${statusCode} and a JSON body naming it`, () => {

@@ -79,6 +79,29 @@ describe("order mail", () => {
     });
   }
 
+  it("tells the carrier and tracking number of an order shipped with them", () => {
+    const withShipment = { ...shipped, carrier: "DHL Express", trackingNumber: "JD014600006281230418" };
+    const event = {
+      ...envelope,
+      type: EventType.OrderStatusChanged,
+      data: { order: withShipment, from: "PLACED", to: "SHIPPED" },
+    } as const;
+
+    const lines = orderMail(event, dinesh).text.split("\n");
+
+    expect(lines).to.include.members(["Carrier:  DHL Express", "Tracking: JD014600006281230418"]);
+  });
+
+  it("says nothing of a shipment when the order has none", () => {
+    const event = {
+      ...envelope,
+      type: EventType.OrderStatusChanged,
+      data: { order: shipped, from: "PLACED", to: "SHIPPED" },
+    } as const;
+
+    expect(orderMail(event, dinesh).text).not.to.match(/Carrier|Tracking/);
+  });
+
   it('says to stop order mail with PUT /users/me and {"orderMail": false}', () => {
     expect(STOP_ORDER_MAIL).to.include("PUT /users/me").and.include('{"orderMail": false}');
   });

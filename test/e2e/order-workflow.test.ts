@@ -77,12 +77,6 @@ class Ledger {
     this.orders.set(order.OrderId, order);
   }
 
-  deleted(orderId: string): void {
-    const order = this.orders.get(orderId);
-    if (order?.status === "PLACED") this.add(order.product, order.quantity);
-    this.orders.delete(orderId);
-  }
-
   private add(itemId: string, quantity: number): void {
     this.stock.set(itemId, (this.stock.get(itemId) ?? 0) + quantity);
   }
@@ -161,15 +155,21 @@ describe("Users, inventory and the order workflow on the local stack", function 
     return response;
   }
 
-  async function changeStatus(orderId: string, status: string, token = admin.idToken): Promise<Response> {
-    const response = await call(`/orders/${orderId}`, { method: "PATCH", token, body: { status } });
+  async function changeStatus(
+    orderId: string,
+    status: string,
+    token = admin.idToken,
+    shipment: Record<string, string> = {},
+  ): Promise<Response> {
+    const response = await call(`/orders/${orderId}`, { method: "PATCH", token, body: { status, ...shipment } });
     if (response.status === 200) ledger.changed((await response.clone().json()) as Order);
     return response;
   }
 
+  /** DELETE cancels: the order stays, in the status it answers with. */
   async function deleteOrder(orderId: string, token: string): Promise<Response> {
     const response = await call(`/orders/${orderId}`, { method: "DELETE", token });
-    if (response.status === 204) ledger.deleted(orderId);
+    if (response.status === 200) ledger.changed((await response.clone().json()) as Order);
     return response;
   }
 
@@ -588,23 +588,62 @@ describe("Users, inventory and the order workflow on the local stack", function 
       expect(await inStock("Headlight")).to.equal((before ?? 0) + 1);
     });
 
-    it("puts a deleted PLACED order's units back in stock", async () => {
+    it("cancels a PLACED order its customer deletes: 200, the order kept CANCELLED, its units back in stock", async () => {
+      const before = await inStock("Headlight");
+
+      const response = await deleteOrder(order.OrderId, alice.tokens.idToken);
+      const read = await call(`/orders/${order.OrderId}`, { token: alice.tokens.idToken });
+
+      const body = (await response.json()) as Order;
+      expect(response.status).to.equal(200);
+      expect(body).to.deep.equal({ ...order, status: "CANCELLED", updatedAt: body.updatedAt });
+      expect(body.updatedAt).to.match(ISO_TIME);
+      expect(await read.json()).to.deep.equal(body);
+      expect(await inStock("Headlight")).to.equal((before ?? 0) + 1);
+    });
+
+    it("refuses to delete a SHIPPED order with 409 saying why, and keeps the stock: its units have left", async () => {
+      await changeStatus(order.OrderId, "SHIPPED");
       const before = await inStock("Headlight");
 
       const response = await deleteOrder(order.OrderId, alice.tokens.idToken);
 
-      expect(response.status).to.equal(204);
-      expect(await inStock("Headlight")).to.equal((before ?? 0) + 1);
+      expect(response.status).to.equal(409);
+      expect(await response.json()).to.deep.equal({
+        message: "The order is SHIPPED: its units have left, so it can no longer be cancelled or deleted",
+        status: "SHIPPED",
+        requested: "CANCELLED",
+      });
+      expect(await inStock("Headlight")).to.equal(before);
     });
 
-    it("keeps the stock when a SHIPPED order is deleted: its units have left", async () => {
-      await changeStatus(order.OrderId, "SHIPPED");
-      const before = await inStock("Headlight");
+    it("ships with a carrier and tracking number: stored, shown in the order and in the owner's mail", async () => {
+      const shipment = { carrier: "DHL Express", trackingNumber: "JD014600006281230418" };
+      await stack.events.settled();
+      const mailed = (await mailTo(alice.email)).length;
 
-      const response = await deleteOrder(order.OrderId, admin.idToken);
+      const response = await changeStatus(order.OrderId, "shipped", admin.idToken, shipment);
+      await stack.events.settled();
+      const read = await call(`/orders/${order.OrderId}`, { token: alice.tokens.idToken });
+      const mail = (await mailTo(alice.email)).slice(mailed);
 
-      expect(response.status).to.equal(204);
-      expect(await inStock("Headlight")).to.equal(before);
+      expect(response.status).to.equal(200);
+      expect(await read.json()).to.deep.include({ status: "SHIPPED", ...shipment });
+      expect(mail).to.have.length(1);
+      expect(mail[0]?.body.split("\n")).to.include.members([
+        `Carrier:  ${shipment.carrier}`,
+        `Tracking: ${shipment.trackingNumber}`,
+      ]);
+    });
+
+    it("refuses a carrier with any status but SHIPPED: 400 naming the field", async () => {
+      const response = await changeStatus(order.OrderId, "CANCELLED", admin.idToken, { carrier: "DHL" });
+
+      expect(response.status).to.equal(400);
+      expect(await response.json()).to.deep.equal({
+        message: "carrier may only be given when the status is SHIPPED",
+        field: "carrier",
+      });
     });
   });
 
@@ -638,7 +677,7 @@ describe("Users, inventory and the order workflow on the local stack", function 
       );
     });
 
-    it("lists to an admin exactly the orders that were placed and not deleted, in their last status", async () => {
+    it("lists to an admin exactly the orders that were placed (a DELETE keeps them), in their last status", async () => {
       const response = await call("/orders?limit=100", { token: admin.idToken });
 
       const page = (await response.json()) as { items: Order[]; nextToken?: string };

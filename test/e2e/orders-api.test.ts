@@ -16,6 +16,7 @@ interface Order {
   quantity: number;
   status: string;
   createdAt: string;
+  updatedAt?: string;
 }
 
 interface Page {
@@ -325,26 +326,29 @@ describe("Orders API on the local stack", function () {
       expect(stillThere.status).to.equal(200);
     });
 
-    it("lets an admin read and delete anyone's order", async () => {
+    it("lets an admin read and delete (cancel) anyone's order, which stays for its owner", async () => {
       const read = await call(stack, `/orders/${ofBob.OrderId}`, { token: admin.idToken });
       const deleted = await call(stack, `/orders/${ofBob.OrderId}`, { method: "DELETE", token: admin.idToken });
-      const gone = await call(stack, `/orders/${ofBob.OrderId}`, { token: bob.idToken });
+      const kept = await call(stack, `/orders/${ofBob.OrderId}`, { token: bob.idToken });
 
       expect(read.status).to.equal(200);
       expect(await read.json()).to.deep.equal(ofBob);
-      expect(deleted.status).to.equal(204);
-      expect(gone.status).to.equal(404);
+      expect(deleted.status).to.equal(200);
+      expect(kept.status).to.equal(200);
+      expect(await kept.json()).to.deep.include({ OrderId: ofBob.OrderId, status: "CANCELLED" });
     });
 
-    it("deletes the owner's order with 204 and no body, then answers 404", async () => {
+    it("cancels the owner's order with 200 and the order; a second DELETE answers the same order", async () => {
       const deleted = await call(stack, `/orders/${ofBob.OrderId}`, { method: "DELETE", token: bob.idToken });
       const again = await call(stack, `/orders/${ofBob.OrderId}`, { method: "DELETE", token: bob.idToken });
       const read = await call(stack, `/orders/${ofBob.OrderId}`, { token: bob.idToken });
 
-      expect(deleted.status).to.equal(204);
-      expect(await deleted.text()).to.equal("");
-      expect(again.status).to.equal(404);
-      expect(read.status).to.equal(404);
+      const cancelled = (await deleted.json()) as Order;
+      expect(deleted.status).to.equal(200);
+      expect(cancelled).to.deep.equal({ ...ofBob, status: "CANCELLED", updatedAt: cancelled.updatedAt });
+      expect(again.status).to.equal(200);
+      expect(await again.json()).to.deep.equal(cancelled);
+      expect(await read.json()).to.deep.equal(cancelled);
     });
 
     it("answers 404 to an id that is not a UUID", async () => {

@@ -268,36 +268,164 @@ describe("order handlers on DynamoDB Local", function () {
   });
 
   describe("DELETE /orders/{id}", () => {
-    it("deletes a placed order for its owner with 204, gives its stock back, then answers 404", async () => {
+    const del = (claims: Record<string, string>, id: string) =>
+      system.api.deleteOrder(orderEvent("DELETE /orders/{id}", claims, id));
+    const ship = (id: string, body: Record<string, unknown> = {}) =>
+      system.api.updateOrderStatus(orderEvent("PATCH /orders/{id}", admin, id, { status: "SHIPPED", ...body }));
+
+    it("cancels a placed order for its owner: 200 with the order, kept CANCELLED, its stock given back", async () => {
       const order = await placed(alice, "Headlight", 3);
 
-      const first = await system.api.deleteOrder(orderEvent("DELETE /orders/{id}", alice, order.OrderId));
-      const second = await system.api.deleteOrder(orderEvent("DELETE /orders/{id}", alice, order.OrderId));
+      const result = await del(alice, order.OrderId);
 
-      expect(first.statusCode).to.equal(204);
-      expect(first.body).to.equal(undefined);
-      expect(second.statusCode).to.equal(404);
+      expect(result.statusCode).to.equal(200);
+      const cancelled = { ...order, status: "CANCELLED", updatedAt: "2026-11-27T10:00:02.000Z" };
+      expect(bodyOf(result)).to.deep.equal(cancelled);
+      expect(await system.orders.get(order.OrderId)).to.deep.equal(cancelled);
       expect(await system.stockOf("Headlight")).to.deep.include({ quantity: 4 });
     });
 
-    it("keeps the stock of a shipped order that is deleted", async () => {
+    it("answers a second DELETE with the cancelled order as it is, giving nothing back twice", async () => {
       const order = await placed(alice, "Headlight", 3);
-      await system.api.updateOrderStatus(orderEvent("PATCH /orders/{id}", admin, order.OrderId, { status: "SHIPPED" }));
+      const first = await del(alice, order.OrderId);
 
-      const result = await system.api.deleteOrder(orderEvent("DELETE /orders/{id}", admin, order.OrderId));
+      const second = await del(alice, order.OrderId);
 
-      expect(result.statusCode).to.equal(204);
-      expect(await system.stockOf("Headlight")).to.deep.include({ quantity: 1 });
+      expect(second.statusCode).to.equal(200);
+      expect(bodyOf(second)).to.deep.equal(bodyOf(first));
+      expect(await system.stockOf("Headlight")).to.deep.include({ quantity: 4 });
     });
+
+    it("cancels for an admin the same way: nobody removes an order", async () => {
+      const order = await placed(alice, "Headlight", 3);
+
+      const result = await del(admin, order.OrderId);
+
+      expect(result.statusCode).to.equal(200);
+      expect(await system.orders.get(order.OrderId)).to.deep.include({ status: "CANCELLED" });
+      expect(await system.stockOf("Headlight")).to.deep.include({ quantity: 4 });
+    });
+
+    for (const [status, moves] of [
+      ["SHIPPED", ["SHIPPED"]],
+      ["DELIVERED", ["SHIPPED", "DELIVERED"]],
+    ] as const) {
+      for (const [who, claims] of [
+        ["its owner", alice],
+        ["an admin", admin],
+      ] as const) {
+        it(`refuses to cancel a ${status} order for ${who} with 409 saying why, and keeps it and the stock`, async () => {
+          const order = await placed(alice, "Headlight", 3);
+          for (const to of moves) {
+            await system.api.updateOrderStatus(orderEvent("PATCH /orders/{id}", admin, order.OrderId, { status: to }));
+          }
+          const before = await system.orders.get(order.OrderId);
+
+          const result = await del(claims, order.OrderId);
+
+          expect(result.statusCode).to.equal(409);
+          expect(bodyOf(result)).to.deep.equal({
+            message: `The order is ${status}: its units have left, so it can no longer be cancelled or deleted`,
+            status,
+            requested: "CANCELLED",
+          });
+          expect(await system.orders.get(order.OrderId)).to.deep.equal(before);
+          expect(await system.stockOf("Headlight")).to.deep.include({ quantity: 1 });
+        });
+      }
+    }
 
     it("refuses someone else's order with 404 and keeps it", async () => {
       const order = await placed(alice);
 
-      const result = await system.api.deleteOrder(orderEvent("DELETE /orders/{id}", bob, order.OrderId));
+      const result = await del(bob, order.OrderId);
 
       expect(result.statusCode).to.equal(404);
       expect(await system.orders.get(order.OrderId)).to.deep.equal(order);
     });
+
+    it("keeps a shipped order's carrier and tracking number when refusing it", async () => {
+      const order = await placed(alice);
+      await ship(order.OrderId, { carrier: "DHL", trackingNumber: "1Z999" });
+
+      await del(alice, order.OrderId);
+
+      expect(await system.orders.get(order.OrderId)).to.deep.include({ carrier: "DHL", trackingNumber: "1Z999" });
+    });
+  });
+
+  describe("shipping with a carrier and tracking number", () => {
+    const patch = (id: string, body: Record<string, unknown>) =>
+      system.api.updateOrderStatus(orderEvent("PATCH /orders/{id}", admin, id, body));
+
+    it("stores them on the order and shows them in the answer and the order", async () => {
+      const order = await placed(alice);
+
+      const result = await patch(order.OrderId, {
+        status: "shipped",
+        carrier: "DHL Express",
+        trackingNumber: "JD0146",
+      });
+
+      expect(result.statusCode).to.equal(200);
+      const shipped = {
+        ...order,
+        status: "SHIPPED",
+        updatedAt: "2026-11-27T10:00:02.000Z",
+        carrier: "DHL Express",
+        trackingNumber: "JD0146",
+      };
+      expect(bodyOf(result)).to.deep.equal({ ...shipped, message: STATUS_UPDATED_MESSAGE });
+      const read = await system.api.getOrder(orderEvent("GET /orders/{id}", alice, order.OrderId));
+      expect(bodyOf(read)).to.deep.equal(shipped);
+    });
+
+    it("takes them through the original API's PUT /orders too", async () => {
+      const order = await placed(alice);
+
+      const result = await system.api.updateOrderStatus(
+        apiEvent({
+          routeKey: "PUT /orders",
+          claims: admin,
+          body: JSON.stringify({
+            orderId: order.OrderId,
+            userId: "alice",
+            status: "shipped",
+            carrier: "UPS",
+            trackingNumber: "1Z999",
+          }),
+        }),
+      );
+
+      expect(result.statusCode).to.equal(200);
+      expect(await system.orders.get(order.OrderId)).to.deep.include({ carrier: "UPS", trackingNumber: "1Z999" });
+    });
+
+    it("keeps them once the order is delivered", async () => {
+      const order = await placed(alice);
+      await patch(order.OrderId, { status: "SHIPPED", carrier: "UPS", trackingNumber: "1Z999" });
+
+      const result = await patch(order.OrderId, { status: "DELIVERED" });
+
+      expect(bodyOf(result)).to.deep.include({ status: "DELIVERED", carrier: "UPS", trackingNumber: "1Z999" });
+    });
+
+    const refused: [string, Record<string, unknown>, string][] = [
+      ["with another status", { status: "CANCELLED", carrier: "UPS", trackingNumber: "1Z999" }, "carrier"],
+      ["without its tracking number", { status: "SHIPPED", carrier: "UPS" }, "trackingNumber"],
+      ["with an empty carrier", { status: "SHIPPED", carrier: " ", trackingNumber: "1Z999" }, "carrier"],
+    ];
+    for (const [what, body, field] of refused) {
+      it(`refuses a shipment ${what} with 400 naming ${field}, and changes nothing`, async () => {
+        const order = await placed(alice);
+
+        const result = await patch(order.OrderId, body);
+
+        expect(result.statusCode).to.equal(400);
+        expect(bodyOf(result)).to.have.property("field", field);
+        expect(await system.orders.get(order.OrderId)).to.deep.equal(order);
+      });
+    }
   });
 
   describe("PATCH /orders/{id}", () => {

@@ -180,7 +180,7 @@ describe("Functions as `pulumi up` packages them", function () {
       expect(json(read)).to.deep.equal(order);
       expect(json(listed)["items"]).to.deep.equal([order]);
       expect(stockLevels(stock)).to.deep.equal([{ itemId: "Headlight", quantity: 1 }]);
-      expect(deleted.statusCode).to.equal(204);
+      expect(deleted.statusCode).to.equal(200);
       expect(stockLevels(restocked)).to.deep.equal([{ itemId: "Headlight", quantity: 4 }]);
       expect([missing.statusCode, json(missing)["missingFields"]]).to.deep.equal([
         400,

@@ -129,7 +129,7 @@ export async function orderSystem(options: OrderSystemOptions = {}): Promise<Ord
       }),
       listOrders: makeListOrders({ orders }),
       getOrder: makeGetOrder({ orders }),
-      deleteOrder: makeDeleteOrder({ orders }),
+      deleteOrder: makeDeleteOrder({ orders, now }),
       updateOrderStatus: makeUpdateOrderStatus({ orders, metrics, now }),
       createUser: makeCreateUser({ users, now }),
       getUser: makeGetUser({ users }),
