@@ -125,9 +125,8 @@ describe("The Postman collection, run by newman on the local stack", function ()
 
   before(async () => {
     stack = await startLocalStack({ port: 0, stack: "dev", dataDir: null, log });
-    const users = { cognitoEndpoint: stack.cognitoEndpoint, userPoolId: stack.userPoolId, clientId: stack.clientId };
-    customer = await localToken({ ...users, region: stack.region, email: CUSTOMER });
-    admin = await localToken({ ...users, region: stack.region, email: ADMIN, admin: true });
+    customer = await localToken({ ...stack, email: CUSTOMER });
+    admin = await localToken({ ...stack, email: ADMIN, admin: true });
     environment = localPostmanEnvironment(stack, {
       email: CUSTOMER,
       password: DEFAULT_LOCAL_PASSWORD,
@@ -254,10 +253,7 @@ describe("The Postman collection, run by newman on the local stack", function ()
       expect(JSON.parse(readFileSync(file, "utf8"))).to.deep.equal(localPostmanEnvironment(stack));
       expect(warnings).to.deep.equal([]);
       const admin = await localToken({
-        cognitoEndpoint: stack.cognitoEndpoint,
-        userPoolId: stack.userPoolId,
-        clientId: stack.clientId,
-        region: stack.region,
+        ...stack,
         email: LOCAL_POSTMAN_USERS.adminEmail,
         password: LOCAL_POSTMAN_USERS.adminPassword,
       });

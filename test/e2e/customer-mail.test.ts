@@ -74,10 +74,7 @@ describe("Order events and customer mail on the local stack", function () {
 
   function tokenFor(email: string, isAdmin = false): Promise<LocalTokens> {
     return localToken({
-      cognitoEndpoint: stack.cognitoEndpoint,
-      userPoolId: stack.userPoolId,
-      clientId: stack.clientId,
-      region: stack.region,
+      ...stack,
       email,
       admin: isAdmin,
     });

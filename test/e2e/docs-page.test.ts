@@ -70,10 +70,7 @@ describe("The API reference page on the local stack", function () {
   before(async () => {
     stack = await startLocalStack({ port: 0, dataDir: null, log: { info: () => undefined, error: () => undefined } });
     ({ idToken: token } = await localToken({
-      cognitoEndpoint: stack.cognitoEndpoint,
-      userPoolId: stack.userPoolId,
-      clientId: stack.clientId,
-      region: stack.region,
+      ...stack,
       email: "docs-reader@example.com",
     }));
     // A fresh, temporary profile each time: `launch` makes one and deletes it on close.

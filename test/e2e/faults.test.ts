@@ -223,9 +223,8 @@ describe("The local stack under faults", function () {
         orders: localTableName(ordersTable),
         reservations: localTableName(reservationsTable),
       });
-      const pool = { cognitoEndpoint: stack.cognitoEndpoint, userPoolId: stack.userPoolId, clientId: stack.clientId };
-      customer = await localToken({ ...pool, email: "faulty@example.com" });
-      admin = await localToken({ ...pool, email: "faulty-admin@example.com", admin: true });
+      customer = await localToken({ ...stack, email: "faulty@example.com" });
+      admin = await localToken({ ...stack, email: "faulty-admin@example.com", admin: true });
     });
 
     after(async () => {

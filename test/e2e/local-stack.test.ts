@@ -20,9 +20,7 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 
 function signIn(stack: LocalStack, email: string) {
   return localToken({
-    cognitoEndpoint: stack.cognitoEndpoint,
-    userPoolId: stack.userPoolId,
-    clientId: stack.clientId,
+    ...stack,
     email,
   });
 }

@@ -26,10 +26,7 @@ describe("Low stock on the local stack", function () {
 
   function signIn(email: string, isAdmin = false): Promise<LocalTokens> {
     return localToken({
-      cognitoEndpoint: stack.cognitoEndpoint,
-      userPoolId: stack.userPoolId,
-      clientId: stack.clientId,
-      region: stack.region,
+      ...stack,
       email,
       admin: isAdmin,
     });

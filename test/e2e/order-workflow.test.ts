@@ -94,10 +94,7 @@ describe("Users, inventory and the order workflow on the local stack", function 
 
   async function signIn(name: string, email: string, isAdmin = false): Promise<Customer> {
     const tokens = await localToken({
-      cognitoEndpoint: stack.cognitoEndpoint,
-      userPoolId: stack.userPoolId,
-      clientId: stack.clientId,
-      region: stack.region,
+      ...stack,
       email,
       admin: isAdmin,
     });

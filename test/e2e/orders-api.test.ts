@@ -35,10 +35,7 @@ function collectingLog(): LocalLog & { errors: string[] } {
 
 function tokenFor(stack: LocalStack, email: string, admin = false): Promise<LocalTokens> {
   return localToken({
-    cognitoEndpoint: stack.cognitoEndpoint,
-    userPoolId: stack.userPoolId,
-    clientId: stack.clientId,
-    region: stack.region,
+    ...stack,
     email,
     admin,
   });

@@ -2,7 +2,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { randomUUID } from "node:crypto";
 import { type DynamoDbLocal, createTable, startDynamoDbLocal } from "../../local/dynamodb-local";
-import type { TableDefinition } from "../../storage/tables";
+import { type TableDefinition, inventoryTable, ordersTable, reservationsTable } from "../../storage/tables";
 
 let shared: Promise<DynamoDbLocal> | undefined;
 
@@ -36,4 +36,13 @@ export async function freshTable(definition: TableDefinition): Promise<string> {
   const name = `test-${definition.name}-${randomUUID()}`;
   await createTable(client, definition, name);
   return name;
+}
+
+/** Fresh orders, inventory and reservations tables: what every stock move touches. */
+export async function freshStockTables(): Promise<{ orders: string; inventory: string; reservations: string }> {
+  return {
+    orders: await freshTable(ordersTable),
+    inventory: await freshTable(inventoryTable),
+    reservations: await freshTable(reservationsTable),
+  };
 }

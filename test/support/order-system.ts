@@ -23,9 +23,9 @@ import { type InvocationTarget, runInvocation } from "../../local/invocation";
 import { lambdaContext } from "../../local/lambda-context";
 import { localOrderWorkflow } from "../../local/local-order-workflow";
 import { LocalMetrics } from "../../local/local-metrics";
-import { idempotencyTable, inventoryTable, ordersTable, reservationsTable, usersTable } from "../../storage/tables";
+import { idempotencyTable, usersTable } from "../../storage/tables";
 import { State } from "../../workflow/definition";
-import { documentClient, dynamoDbLocal, freshTable } from "./dynamodb";
+import { documentClient, dynamoDbLocal, freshStockTables, freshTable } from "./dynamodb";
 
 /** Every handler of the API, built by its `make…` factory on fresh tables in DynamoDB Local. */
 export interface OrderSystem {
@@ -89,9 +89,7 @@ export async function orderSystem(options: OrderSystemOptions = {}): Promise<Ord
   const client = await documentClient();
   const { endpoint } = await dynamoDbLocal();
   const tables = {
-    orders: await freshTable(ordersTable),
-    inventory: await freshTable(inventoryTable),
-    reservations: await freshTable(reservationsTable),
+    ...(await freshStockTables()),
     users: await freshTable(usersTable),
     idempotency: await freshTable(idempotencyTable),
   };

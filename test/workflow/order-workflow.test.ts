@@ -13,9 +13,8 @@ import { makeCreateOrder } from "../../handlers/tasks/create-order";
 import { makeReleaseStock } from "../../handlers/tasks/release-stock";
 import type { TaskHandler } from "../../handlers/tasks/task";
 import { localOrderWorkflow } from "../../local/local-order-workflow";
-import { inventoryTable, ordersTable, reservationsTable } from "../../storage/tables";
 import { State, TRANSIENT_ERRORS, orderWorkflowDefinition } from "../../workflow/definition";
-import { documentClient, freshTable } from "../support/dynamodb";
+import { documentClient, freshStockTables } from "../support/dynamodb";
 
 const arns = {
   taskArns: {
@@ -90,11 +89,7 @@ describe("the order workflow, run locally on DynamoDB Local", function () {
 
   beforeEach(async () => {
     client = await documentClient();
-    tables = {
-      orders: await freshTable(ordersTable),
-      inventory: await freshTable(inventoryTable),
-      reservations: await freshTable(reservationsTable),
-    };
+    tables = await freshStockTables();
     inventory = dynamoInventoryRepository(client, tables);
     orders = dynamoOrderRepository(client, tables);
     await inventory.setStock("Headlight", 4, new Date());

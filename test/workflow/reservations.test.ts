@@ -19,9 +19,8 @@ import { makeReleaseStock } from "../../handlers/tasks/release-stock";
 import { lambdaContext } from "../../local/lambda-context";
 import { LocalMetrics } from "../../local/local-metrics";
 import { localOrderWorkflow } from "../../local/local-order-workflow";
-import { inventoryTable, ordersTable, reservationsTable } from "../../storage/tables";
 import { State, WORKFLOW_TIMEOUT_SECONDS } from "../../workflow/definition";
-import { documentClient, freshTable } from "../support/dynamodb";
+import { documentClient, freshStockTables } from "../support/dynamodb";
 
 const RESERVED_AT = new Date("2026-11-27T10:00:00.000Z");
 /** A moment after every reservation made at `RESERVED_AT` is past its deadline. */
@@ -72,11 +71,7 @@ describe("reservations", () => {
 
     beforeEach(async () => {
       client = await documentClient();
-      tables = {
-        orders: await freshTable(ordersTable),
-        inventory: await freshTable(inventoryTable),
-        reservations: await freshTable(reservationsTable),
-      };
+      tables = await freshStockTables();
       inventory = dynamoInventoryRepository(client, tables);
       orders = dynamoOrderRepository(client, tables);
       metrics = new LocalMetrics();
