@@ -1,3 +1,4 @@
+import { NEXT_TOKEN_HEADER } from "../handlers/export-orders";
 import type { Route } from "./routes";
 
 /** Request headers a browser client may send: the token, the JSON body's type, and the key that makes a retried POST safe. */
@@ -5,9 +6,9 @@ export const CORS_ALLOW_HEADERS = ["authorization", "content-type", "idempotency
 
 /**
  * Response headers a browser client may read besides the CORS-safelisted ones: where a 201 put
- * what it created, and how long to wait before retrying a 429 or 503.
+ * what it created, how long to wait before retrying a 429 or 503, and where a CSV export goes on.
  */
-export const CORS_EXPOSE_HEADERS = ["location", "retry-after"] as const;
+export const CORS_EXPOSE_HEADERS = ["location", "retry-after", NEXT_TOKEN_HEADER] as const;
 
 /** How long browsers may cache a preflight answer, in seconds. */
 export const CORS_MAX_AGE_SECONDS = 3600;

@@ -180,7 +180,8 @@ function pathParameterNames(path: string): string[] {
 /**
  * Converts named valibot schemas to `components.schemas`, through `@valibot/to-json-schema` only.
  * Requests are described as clients send them (`typeMode: "input"`, before any transformation);
- * trimming and case changes are ignored because they leave the input a string. What JSON Schema
+ * trimming and case changes are ignored because they leave the input a string, and checks (a
+ * currency the runtime knows) because the pattern beside them says what a client needs. What JSON Schema
  * cannot say from a pipe (e.g. that a status may come in any case) the domain schema states as
  * `v.metadata`, which the converter copies.
  */
@@ -188,7 +189,7 @@ function convert(definitions: Record<string, v.GenericSchema>, typeMode: "input"
   const config: ConversionConfig = {
     target: "draft-2020-12",
     typeMode,
-    ignoreActions: ["trim", "to_lower_case", "to_upper_case"],
+    ignoreActions: ["trim", "to_lower_case", "to_upper_case", "check"],
     overrideRef: ({ referenceId }) => schemaRef(referenceId).$ref,
   };
   const converted = toJsonSchemaDefs(definitions, config);
@@ -274,6 +275,13 @@ function singleResponse(names: ReadonlyMap<v.GenericSchema, string>, spec: Respo
         ),
       }
     : {};
+  if (spec.mediaType) {
+    return {
+      description: spec.description,
+      ...headers,
+      content: { [spec.mediaType]: { schema: { type: "string" }, example: spec.example } },
+    };
+  }
   if (!spec.schema) return { description: spec.description, ...headers };
   return {
     description: spec.description,

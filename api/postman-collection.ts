@@ -105,6 +105,9 @@ export interface FlowStep {
 /** The folder holding the flow; the converter's folders (one per tag) follow it. */
 export const FLOW_FOLDER = "flow";
 
+/** The second item of the flow's order of two lines. */
+const SECOND_PRODUCT = "Headlight";
+
 /** An id no order has: it asks for a 404. */
 const UNKNOWN_ORDER_ID = "00000000-0000-4000-8000-000000000000";
 
@@ -186,6 +189,39 @@ export const POSTMAN_FLOW: readonly FlowStep[] = [
     path: { id: "{{secondOrderId}}" },
     expect: [{ status: 200 }],
     equals: { OrderId: "{{secondOrderId}}", status: "CANCELLED" },
+  },
+  {
+    name: "Stock a second item (admin)",
+    operationId: "set-stock",
+    path: { itemId: SECOND_PRODUCT },
+    expect: [{ status: 200 }],
+    equals: { itemId: SECOND_PRODUCT },
+  },
+  {
+    name: "Place an order of two lines",
+    operationId: "place-order",
+    body: (example) => ({
+      customerName: example["customerName"],
+      items: [
+        { product: "{{product}}", quantity: 1 },
+        { product: SECOND_PRODUCT, quantity: 2 },
+      ],
+    }),
+    expect: [{ status: 201 }],
+    equals: { status: "PLACED" },
+    saves: { linesOrderId: "OrderId" },
+  },
+  {
+    name: "Read its lines, total and timeline",
+    operationId: "get-order",
+    path: { id: "{{linesOrderId}}" },
+    expect: [{ status: 200 }],
+    equals: { OrderId: "{{linesOrderId}}" },
+  },
+  {
+    name: "Export the orders as CSV (admin)",
+    operationId: "export-orders",
+    expect: [{ status: 200 }],
   },
   {
     name: "Refused: an order without product and quantity",
@@ -350,13 +386,28 @@ function valueExpression(value: string | number): string {
     : JSON.stringify(value);
 }
 
-/** A test that the answer's body is of the schema, or has none. */
+/** The media type of an answer whose body is not JSON (`text/csv`), if it is one. */
+function otherMediaType(operation: Operation, status: number): string | undefined {
+  const response = operation.responses[String(status)];
+  if (!response || "$ref" in response) return undefined;
+  return Object.keys(response.content ?? {}).find((type) => type !== JSON_MEDIA_TYPE);
+}
+
+/** A test that the answer's body is of the schema, of its other media type, or has none. */
 function bodyTest(
   guard: string,
   status: number,
   body: { name: string; schema: JsonSchema } | undefined,
   components: Components,
+  mediaType?: string,
 ) {
+  if (!body && mediaType) {
+    return [
+      `${guard}pm.test("The ${status} body is ${mediaType}", function () {`,
+      `  pm.expect(pm.response.headers.get("Content-Type")).to.include(${JSON.stringify(mediaType)});`,
+      "});",
+    ];
+  }
   if (!body) {
     return [
       `${guard}pm.test("The ${status} has no body", function () {`,
@@ -383,7 +434,7 @@ function flowTestScript(step: FlowStep, operation: Operation, components: Compon
   for (const expectation of step.expect) {
     const body = expectedBody(operation, expectation);
     const guard = statuses.length > 1 ? `if (pm.response.code === ${expectation.status}) ` : "";
-    lines.push(...bodyTest(guard, expectation.status, body, components));
+    lines.push(...bodyTest(guard, expectation.status, body, components, otherMediaType(operation, expectation.status)));
     if (body && expectation.exact) {
       lines.push(
         `${guard}pm.test("The ${expectation.status} body is exactly the contract's example", function () {`,
@@ -451,6 +502,7 @@ function contractTestScript(operation: Operation, components: Components): strin
         status,
         media ? { name, schema: media.schema } : undefined,
         components,
+        otherMediaType(operation, status),
       ),
     );
   }

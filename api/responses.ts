@@ -19,6 +19,8 @@ export interface ResponseSpec {
   readonly status: number;
   readonly description: string;
   readonly schema?: v.GenericSchema;
+  /** The body's media type when it is not JSON (`text/csv`): then it has an example and no schema. */
+  readonly mediaType?: string;
   readonly example?: unknown;
   /** Headers the answer always carries, by name. */
   readonly headers?: Readonly<Record<string, HeaderSpec>>;

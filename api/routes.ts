@@ -1,5 +1,6 @@
 import { createUser } from "../handlers/create-user";
 import { deleteOrder } from "../handlers/delete-order";
+import { exportOrders } from "../handlers/export-orders";
 import { getOrder } from "../handlers/get-order";
 import { getUser } from "../handlers/get-user";
 import { countingDependencyUnavailable } from "../handlers/adapters/powertools-metrics";
@@ -12,13 +13,29 @@ import { updateOrderStatus } from "../handlers/update-order-status";
 import { updateUser } from "../handlers/update-user";
 import type * as v from "valibot";
 import { InventoryItemSchema, InventoryQuerySchema, SetStockSchema } from "../domain/inventory";
-import { OrderSchema, PlaceOrderBodySchema, STATUS_UPDATED_MESSAGE, StatusUpdateResultSchema } from "../domain/order";
+import {
+  type Order,
+  OrderSchema,
+  OrderWithTimelineSchema,
+  PlaceOrderBodySchema,
+  STATUS_UPDATED_MESSAGE,
+  StatusUpdateResultSchema,
+} from "../domain/order";
+import { ordersCsv } from "../domain/order-csv";
+import { OrderSearchQuerySchema } from "../domain/order-search";
 import { LegacyStatusUpdateSchema, StatusUpdateSchema } from "../domain/order-status";
-import { ListQuerySchema, pageSchema } from "../domain/pagination";
+import { pageSchema } from "../domain/pagination";
 import { CreateUserSchema, UpdateUserSchema, UserProfileSchema } from "../domain/user";
 import type { ServiceGrant, TableGrant } from "../storage/access";
 import type { Refusal, ResponseSpec } from "./responses";
-import { idempotencyTable, inventoryTable, ordersTable, usersTable } from "../storage/tables";
+import {
+  idempotencyTable,
+  inventoryTable,
+  orderLinesTable,
+  orderTimelineTable,
+  ordersTable,
+  usersTable,
+} from "../storage/tables";
 import { WORKFLOW_TIMEOUT_SECONDS } from "../workflow/definition";
 
 export type { DynamoDbAction, ServiceGrant, TableGrant } from "../storage/access";
@@ -58,16 +75,39 @@ export interface Route {
   readonly refusals: readonly Refusal[];
 }
 
-/** An order as the original API's example showed it, with what OMS adds. */
+/** An order as the original API's example showed it, with what OMS adds: its line, priced, and its total. */
 const EXAMPLE_ORDER = {
   OrderId: "994dd3bc-a43a-4342-b07b-3f5829e3c046",
   ownerId: "467ebf85-c30b-4f17-aae8-f2ec85a7c19c",
   customerName: "Kamlesh",
   product: "MacBook Pro",
   quantity: 1,
+  items: [
+    {
+      product: "MacBook Pro",
+      quantity: 1,
+      unitPrice: { amount: 249900, currency: "EUR" },
+      lineTotal: { amount: 249900, currency: "EUR" },
+    },
+  ],
+  total: { amount: 249900, currency: "EUR" },
   status: "PLACED",
   createdAt: "2025-08-01T07:47:40.000Z",
 };
+
+/** The example order's timeline once it was placed and its customer mailed. */
+const EXAMPLE_TIMELINE = [
+  { at: "2025-08-01T07:47:40.000Z", by: EXAMPLE_ORDER.ownerId, event: "placed" },
+  {
+    at: "2025-08-01T07:47:42.000Z",
+    by: "system",
+    event: "mailSent",
+    subject: `Your order ${EXAMPLE_ORDER.OrderId} is placed`,
+  },
+];
+
+/** The same selection as `GET /orders`, one CSV row per order line (`ORDER_CSV_COLUMNS`). */
+const EXAMPLE_CSV = ordersCsv([EXAMPLE_ORDER as Order]);
 
 const EXAMPLE_PROFILE = {
   userId: "467ebf85-c30b-4f17-aae8-f2ec85a7c19c",
@@ -101,10 +141,30 @@ const statusUpdated: ResponseSpec = {
   },
 };
 
-/** A status update reads the order, changes it, and gives stock back when it cancels. */
+/**
+ * A status update reads the order, changes it, gives stock back when it cancels, and records the
+ * change on the order's timeline, all in one transaction.
+ */
 const statusUpdateGrants: readonly TableGrant[] = [
   { table: ordersTable, actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"] },
   { table: inventoryTable, actions: ["dynamodb:UpdateItem"] },
+  { table: orderTimelineTable, actions: ["dynamodb:PutItem"] },
+];
+
+/**
+ * A search Queries the index its filter names: the owner's, a shard of every order's or of a
+ * status's, a product's lines (then reads those orders in one BatchGetItem), or finds a customer by
+ * e-mail first.
+ */
+const searchGrants: readonly TableGrant[] = [
+  {
+    table: ordersTable,
+    actions: ["dynamodb:Query"],
+    indexes: [ordersTable.indexes.byOwner, ordersTable.indexes.newestInShard, ordersTable.indexes.byStatus],
+  },
+  { table: ordersTable, actions: ["dynamodb:BatchGetItem"] },
+  { table: orderLinesTable, actions: ["dynamodb:Query"], indexes: [orderLinesTable.indexes.byProduct] },
+  { table: usersTable, actions: ["dynamodb:Query"], indexes: [usersTable.indexes.byEmail] },
 ];
 
 /** The API's routes as written; `routes` is what is deployed and served. */
@@ -114,6 +174,7 @@ const routeTable: readonly Route[] = [
     path: "/orders",
     functionName: "place-order",
     summary: "Place an order: reserve the stock, store the order (the customer is e-mailed about it)",
+    // The original API's body: an order of one line. `items` takes up to 25 (see the contract).
     body: { schema: PlaceOrderBodySchema, example: { customerName: "Kamlesh", product: "MacBook Pro", quantity: 1 } },
     idempotencyKey: true,
     success: { status: 201, description: "The order, placed", schema: OrderSchema, example: EXAMPLE_ORDER },
@@ -133,33 +194,52 @@ const routeTable: readonly Route[] = [
     method: "GET",
     path: "/orders",
     functionName: "list-orders",
-    summary: "The caller's orders (an admin's: everyone's), newest first",
-    query: ListQuerySchema,
+    summary: "The caller's orders (an admin's: everyone's), newest first; admins filter by status, customer or product",
+    query: OrderSearchQuerySchema,
     success: {
       status: 200,
-      description: "One page of orders",
+      description: "One page of orders, newest first",
       schema: pageSchema(OrderSchema),
       example: { items: [EXAMPLE_ORDER] },
     },
-    refusals: ["invalidField"],
+    refusals: ["invalidField", "forbidden"],
     handler: listOrders,
-    grants: [
-      {
-        table: ordersTable,
-        actions: ["dynamodb:Query"],
-        indexes: [ordersTable.indexes.byOwner, ordersTable.indexes.newest],
-      },
-    ],
+    grants: searchGrants,
+  },
+  {
+    method: "GET",
+    path: "/orders/export",
+    functionName: "export-orders",
+    summary: "The same selection as GET /orders, as CSV (RFC 4180), one row per order line",
+    adminOnly: true,
+    query: OrderSearchQuerySchema,
+    success: {
+      status: 200,
+      description: "One page of the selection as CSV; the next page's token is in `X-Next-Token` when there is one",
+      mediaType: "text/csv",
+      example: EXAMPLE_CSV,
+    },
+    refusals: ["invalidField", "forbidden"],
+    handler: exportOrders,
+    grants: searchGrants,
   },
   {
     method: "GET",
     path: "/orders/{id}",
     functionName: "get-order",
-    summary: "One order, for its owner or an admin",
-    success: { status: 200, description: "The order", schema: OrderSchema, example: EXAMPLE_ORDER },
+    summary: "One order and its timeline, for its owner or an admin",
+    success: {
+      status: 200,
+      description: "The order, and every change of it, oldest first",
+      schema: OrderWithTimelineSchema,
+      example: { ...EXAMPLE_ORDER, timeline: EXAMPLE_TIMELINE },
+    },
     refusals: ["notFound"],
     handler: getOrder,
-    grants: [{ table: ordersTable, actions: ["dynamodb:GetItem"] }],
+    grants: [
+      { table: ordersTable, actions: ["dynamodb:GetItem"] },
+      { table: orderTimelineTable, actions: ["dynamodb:Query"] },
+    ],
   },
   {
     method: "DELETE",
@@ -186,7 +266,12 @@ const routeTable: readonly Route[] = [
     adminOnly: true,
     body: {
       schema: StatusUpdateSchema,
-      example: { status: "shipped", carrier: "DHL Express", trackingNumber: "JD014600006281230418" },
+      example: {
+        status: "shipped",
+        carrier: "DHL Express",
+        trackingNumber: "JD014600006281230418",
+        note: "Left the warehouse with the morning pickup",
+      },
     },
     success: statusUpdated,
     refusals: statusUpdateRefusals,
@@ -270,14 +355,24 @@ const routeTable: readonly Route[] = [
     method: "PUT",
     path: "/inventory/{itemId}",
     functionName: "set-stock",
-    summary: "Set an item's free stock and, optionally, its reorder level, adding the item when it is new",
+    summary:
+      "Set an item's free stock and, optionally, its reorder level and unit price, adding the item when it is new",
     adminOnly: true,
-    body: { schema: SetStockSchema, example: { quantity: 4, reorderLevel: 5 } },
+    body: {
+      schema: SetStockSchema,
+      example: { quantity: 4, reorderLevel: 5, unitPrice: { amount: 4999, currency: "EUR" } },
+    },
     success: {
       status: 200,
       description: "The item",
       schema: InventoryItemSchema,
-      example: { itemId: "Headlight", quantity: 4, reorderLevel: 5, updatedAt: "2025-08-01T07:00:00.000Z" },
+      example: {
+        itemId: "Headlight",
+        quantity: 4,
+        reorderLevel: 5,
+        unitPrice: { amount: 4999, currency: "EUR" },
+        updatedAt: "2025-08-01T07:00:00.000Z",
+      },
     },
     refusals: ["missingFields", "invalidField", "forbidden"],
     handler: setStock,

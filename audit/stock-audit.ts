@@ -11,7 +11,7 @@ export interface AuditedItem extends StockBooks {
 /** What the audit reads: every item, order and reservation (the tables, scanned). */
 export interface StockSnapshot {
   readonly items: readonly AuditedItem[];
-  readonly orders: readonly Pick<Order, "OrderId" | "product" | "quantity" | "status">[];
+  readonly orders: readonly Pick<Order, "OrderId" | "items" | "status">[];
   readonly reservations: readonly Reservation[];
 }
 
@@ -50,9 +50,9 @@ function sumBy<T>(rows: readonly T[], key: (row: T) => string, value: (row: T) =
  */
 export function checkStockBalance(snapshot: StockSnapshot): CheckResult {
   const sold = sumBy(
-    snapshot.orders.filter((order) => holdsStock(order.status)),
-    (order) => order.product,
-    (order) => order.quantity,
+    snapshot.orders.filter((order) => holdsStock(order.status)).flatMap((order) => order.items),
+    (line) => line.product,
+    (line) => line.quantity,
   );
   const reserved = sumBy(
     snapshot.reservations,
@@ -113,12 +113,20 @@ export function checkReservations(snapshot: StockSnapshot, clock: AuditClock): C
   };
 }
 
-/** No order names an item the inventory does not have. */
+/** No order's line names an item the inventory does not have. */
 export function checkOrderItems(snapshot: StockSnapshot): CheckResult {
   const items = new Set(snapshot.items.map((item) => item.itemId));
-  const rows = snapshot.orders
-    .filter((order) => !items.has(order.product))
-    .map((order): AuditRow => ({ ...order, problem: "its item does not exist" }));
+  const rows = snapshot.orders.flatMap((order) =>
+    order.items
+      .filter((line) => !items.has(line.product))
+      .map((line): AuditRow => ({
+        OrderId: order.OrderId,
+        status: order.status,
+        product: line.product,
+        quantity: line.quantity,
+        problem: "its item does not exist",
+      })),
+  );
   return { title: "Orders whose item does not exist", rows, discrepancies: rows.length };
 }
 

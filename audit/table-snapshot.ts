@@ -1,5 +1,5 @@
 import { ScanCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { Order } from "../domain/order";
+import { orderFromItem } from "../domain/order";
 import type { Reservation } from "../domain/reservation";
 import type { AuditedItem, StockSnapshot } from "./stock-audit";
 
@@ -51,11 +51,9 @@ export async function readStockSnapshot(client: DynamoDBDocumentClient, tables: 
       quantity: item["quantity"] as number,
       deadline: item["deadline"] as string,
     })),
-    orders: orders.map((item) => ({
-      OrderId: item["OrderId"] as string,
-      product: item["product"] as string,
-      quantity: item["quantity"] as number,
-      status: item["status"] as Order["status"],
-    })),
+    orders: orders.map((item) => {
+      const { OrderId, items: lines, status } = orderFromItem(item);
+      return { OrderId, items: lines, status };
+    }),
   };
 }

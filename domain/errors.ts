@@ -1,3 +1,4 @@
+import type { ShortLine } from "./inventory";
 /**
  * Errors OMS raises on purpose. Anything that is not an `OmsError` is a bug: handlers let it
  * escape so that Lambda counts it in `Errors` and the alarm fires.
@@ -110,11 +111,16 @@ export class ConflictError extends OmsError {
   }
 }
 
-/** Fewer units are in stock than the order asks for; nothing was reserved. */
+/**
+ * Fewer units are in stock than one or more lines ask for; nothing was reserved. `product` and
+ * `available` name the first short line, as the original API's one-line orders had them; an order
+ * of several lines also lists every short line (`lines`).
+ */
 export class OutOfStockError extends OmsError {
   constructor(
-    readonly product: string,
-    readonly available: number,
+    readonly shortLines: readonly ShortLine[],
+    /** Whether the order has several lines: only then does the answer list them. */
+    readonly severalLines: boolean,
     options?: ErrorOptions,
   ) {
     super("Item out of stock", options);
@@ -125,13 +131,18 @@ export class OutOfStockError extends OmsError {
   }
 }
 
-/** The order names a product the inventory does not carry. */
+/** The order names a product the inventory does not carry: on line `line` (from 0) of an order of several. */
 export class UnknownProductError extends ValidationError {
   constructor(
     readonly product: string,
+    readonly line?: number,
     options?: ErrorOptions,
   ) {
-    super("product", `product "${product}" is not in the inventory`, options);
+    super(
+      line === undefined ? "product" : `items.${line}.product`,
+      `product "${product}" is not in the inventory`,
+      options,
+    );
   }
 
   override get name(): string {

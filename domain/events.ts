@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import { InventoryItemSchema } from "./inventory";
-import { OrderSchema } from "./order";
+import { OrderSchema, StoredOrderSchema } from "./order";
 import { ORDER_STATUSES, deletionReturnsStock } from "./order-status";
 
 /**
@@ -115,7 +115,6 @@ function committedAt(change: TableChange): string {
   return typeof stamped === "string" && !Number.isNaN(Date.parse(stamped)) ? stamped : change.at;
 }
 
-const StoredOrderSchema = v.object(OrderSchema.entries);
 const StoredStockSchema = v.object({ itemId: v.string(), quantity: v.number() });
 
 /**

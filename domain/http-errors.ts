@@ -31,11 +31,23 @@ export const MissingFieldsBodySchema = v.strictObject({
   requiredFields: v.array(v.string()),
 });
 
-/** The answer to an order for more than is in stock. */
+/** The answer to an order for more than is in stock: the first short line, and every one when the order has several lines. */
 export const OutOfStockBodySchema = v.strictObject({
   message: v.literal("Item out of stock"),
-  product: v.string(),
-  available: v.pipe(v.number(), v.integer(), v.description("Units free when the order was checked")),
+  product: v.pipe(v.string(), v.description("The first line short of stock")),
+  available: v.pipe(v.number(), v.integer(), v.description("Its units free when the order was checked")),
+  lines: v.optional(
+    v.pipe(
+      v.array(
+        v.strictObject({
+          product: v.string(),
+          requested: v.pipe(v.number(), v.integer()),
+          available: v.pipe(v.number(), v.integer(), v.description("Units free when the order was checked")),
+        }),
+      ),
+      v.description("Every line short of stock, when the order has several lines (items)"),
+    ),
+  ),
 });
 
 /** The answer to a status change the order-status machine refuses (a DELETE of a shipped order too: it would cancel it). */
@@ -93,7 +105,16 @@ export function toHttpError(error: unknown): HttpError | undefined {
     return { statusCode: 404, body: { message: error.message } };
   }
   if (error instanceof OutOfStockError) {
-    return { statusCode: 409, body: { message: error.message, product: error.product, available: error.available } };
+    const [first] = error.shortLines;
+    return {
+      statusCode: 409,
+      body: {
+        message: error.message,
+        product: first?.product ?? "",
+        available: first?.available ?? 0,
+        ...(error.severalLines ? { lines: error.shortLines.map((line) => ({ ...line })) } : {}),
+      },
+    };
   }
   if (error instanceof InvalidTransitionError || error instanceof OrderNotCancellableError) {
     return { statusCode: 409, body: { message: error.message, status: error.from, requested: error.to } };

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { type Money, MoneySchema, UnitPriceSchema } from "./money";
 import { type PageRequest, ListQuerySchema, parsePageRequest } from "./pagination";
 import { boundedText, parseOrThrow, requireFields } from "./validation";
 
@@ -39,6 +40,9 @@ export const InventoryItemSchema = v.object({
       v.description("Low on stock at or below this many free units; absent when the item has no level"),
     ),
   ),
+  unitPrice: v.optional(
+    v.pipe(MoneySchema, v.description("What one unit costs; orders placed from now on are priced at it")),
+  ),
   updatedAt: v.pipe(v.string(), v.isoTimestamp(), v.description("When the stock last changed")),
 });
 export type InventoryItem = v.InferOutput<typeof InventoryItemSchema>;
@@ -69,8 +73,9 @@ export interface StockBooks {
 }
 
 /**
- * A `PUT /inventory/{itemId}` body. `reorderLevel` absent keeps the level the item has: a restock
- * names the units counted, and must not silently drop a level another admin set; `null` clears it.
+ * A `PUT /inventory/{itemId}` body. `reorderLevel` and `unitPrice` absent keep what the item has: a
+ * restock names the units counted, and must not silently drop a level or a price another admin
+ * set; `null` clears them. A new price prices orders placed from then on, never those placed.
  */
 export const SetStockSchema = v.object({
   quantity: quantityPipe(0, INVENTORY_LIMITS.maxStock),
@@ -82,10 +87,21 @@ export const SetStockSchema = v.object({
       ),
     ),
   ),
+  unitPrice: v.optional(
+    v.nullable(
+      v.pipe(
+        UnitPriceSchema,
+        v.description("What one unit costs, in integer minor units; absent keeps the item's price, null clears it"),
+      ),
+    ),
+  ),
 });
 
+/** What an admin sets on an item: its free stock, and its reorder level and price when given. */
+export type StockSetting = v.InferOutput<typeof SetStockSchema>;
+
 /** Validates a `PUT /inventory/{itemId}` body. */
-export function parseSetStock(body: unknown): v.InferOutput<typeof SetStockSchema> {
+export function parseSetStock(body: unknown): StockSetting {
   return parseOrThrow(SetStockSchema, requireFields(body, ["quantity"]));
 }
 
@@ -123,11 +139,21 @@ export function parseItemId(itemId: string): string {
   return parseOrThrow(ItemIdSchema, itemId, "itemId");
 }
 
-/** What the workflow's stock tasks receive: which order takes (or gives back) how many of what. */
+/** One line of stock an order takes or gives back. */
+export interface StockLine {
+  readonly product: string;
+  readonly quantity: number;
+}
+
+/** What the workflow's stock tasks receive: which order takes (or gives back) how many of what, line by line. */
 const StockMovementSchema = v.object({
   orderId: v.string("orderId must be a string"),
-  itemId: v.string("itemId must be a string"),
-  quantity: quantityPipe(1, INVENTORY_LIMITS.maxStock),
+  lines: v.pipe(
+    v.array(
+      v.object({ product: v.string("product must be a string"), quantity: quantityPipe(1, INVENTORY_LIMITS.maxStock) }),
+    ),
+    v.minLength(1, "lines must not be empty"),
+  ),
 });
 
 /** Validates a stock task's input. */
@@ -135,19 +161,48 @@ export function parseStockMovement(input: unknown): v.InferOutput<typeof StockMo
   return parseOrThrow(StockMovementSchema, input);
 }
 
-/** What checking the inventory for an order decided; `CheckInventory` returns it to the workflow. */
-export type ReservationDecision =
-  | { readonly result: "Available" }
-  | { readonly result: "OutOfStock"; readonly available: number }
-  | { readonly result: "UnknownProduct" };
+/** A line the inventory cannot serve in full: what it asked for and what was free. */
+export interface ShortLine {
+  readonly product: string;
+  readonly requested: number;
+  readonly available: number;
+}
 
 /**
- * The inventory decision: an order can be served when the product exists and enough units are
- * free. The store applies it atomically (a conditional update), so this is also what it reports
- * when the condition fails.
+ * What checking the inventory for an order decided; `CheckInventory` returns it to the workflow.
+ * `prices` are the lines' unit prices as they were reserved (`null` for an item without one), in
+ * the order of the lines; `cause` is what the workflow's `UnknownProduct` state fails with, as JSON.
  */
-export function decideReservation(available: number | undefined, requested: number): ReservationDecision {
-  if (available === undefined) return { result: "UnknownProduct" };
-  if (available < requested) return { result: "OutOfStock", available };
-  return { result: "Available" };
+export type ReservationDecision =
+  | { readonly result: "Available"; readonly prices: readonly (Money | null)[] }
+  | { readonly result: "OutOfStock"; readonly shortLines: readonly ShortLine[] }
+  | { readonly result: "UnknownProduct"; readonly product: string; readonly cause: string };
+
+/** An item as a reservation reads it: its free units and its price. */
+export interface StockOnHand {
+  readonly quantity: number;
+  readonly unitPrice?: Money;
+}
+
+/**
+ * The inventory decision for an order's lines, from the items as read (`undefined`: no such item):
+ * the first line naming an unknown product refuses it; else every line short of free units is
+ * named, with what is free; else it can be served at the items' prices. The store applies it in one
+ * transaction whose conditions are exactly these reads, so it also reports this when they fail.
+ */
+export function decideReservation(
+  lines: readonly StockLine[],
+  stock: readonly (StockOnHand | undefined)[],
+): ReservationDecision {
+  const unknown = lines.findIndex((_, index) => stock[index] === undefined);
+  if (unknown >= 0) {
+    const product = (lines[unknown] as StockLine).product;
+    return { result: "UnknownProduct", product, cause: JSON.stringify({ product, line: unknown }) };
+  }
+  const shortLines = lines.flatMap((line, index) => {
+    const available = (stock[index] as StockOnHand).quantity;
+    return available < line.quantity ? [{ product: line.product, requested: line.quantity, available }] : [];
+  });
+  if (shortLines.length > 0) return { result: "OutOfStock", shortLines };
+  return { result: "Available", prices: lines.map((_, index) => stock[index]?.unitPrice ?? null) };
 }

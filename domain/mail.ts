@@ -1,5 +1,6 @@
 import { EventType, type OmsEvent } from "./events";
-import type { Order } from "./order";
+import { formatMoney, times } from "./money";
+import type { Order, OrderLine } from "./order";
 import type { OutgoingMail } from "./ports";
 import type { UserProfile } from "./user";
 
@@ -55,9 +56,18 @@ function headline(event: CustomerMailEvent): { subject: string; line: string } {
   }
 }
 
-/** The order's items, one line each (an order holds one product today). */
+/** One line of the order: `2 × Headlight @ €19.99 = €39.98`, or `2 × Headlight` when the item had no price. */
+function itemLine(line: OrderLine): string {
+  const units = `  ${line.quantity} × ${line.product}`;
+  if (line.unitPrice === undefined) return units;
+  const lineTotal = line.lineTotal ?? times(line.unitPrice, line.quantity);
+  return `${units} @ ${formatMoney(line.unitPrice)} = ${formatMoney(lineTotal)}`;
+}
+
+/** Every line of the order, in the customer's order, then its total when it has one. */
 function itemLines(order: Order): string[] {
-  return [`  ${order.product} × ${order.quantity}`];
+  const total = order.total === undefined ? [] : [`Total: ${formatMoney(order.total)}`];
+  return [...order.items.map(itemLine), ...total];
 }
 
 /** How the order travels, when it was shipped with a carrier and tracking number. */
@@ -67,8 +77,10 @@ function shipmentLines(order: Order): string[] {
 }
 
 /**
- * The e-mail that tells an order's owner what happened to it: the order id, its items and its
- * status, its carrier and tracking number once shipped with them, and how to stop order mail. Plain text, so that every mail client shows it as written.
+ * The e-mail that tells an order's owner what happened to it: the order id, its status, its
+ * carrier and tracking number once shipped with them, every line with its price and the order's
+ * total when it has them, and how to stop order mail. Plain text, so that every mail client shows
+ * it as written.
  */
 export function orderMail(event: CustomerMailEvent, recipient: Pick<UserProfile, "name" | "email">): OutgoingMail {
   const { order } = event.data;

@@ -110,7 +110,15 @@ const status = v.pipe(
   v.picklist(ORDER_STATUSES, `status must be one of ${ORDER_STATUSES.join(", ")}`),
 );
 
-export const StatusUpdateSchema = v.object({ status, ...shipmentEntries });
+/** The longest note an admin may give with a status change. */
+export const NOTE_LENGTH = 500;
+
+/** Why the status changed, in the admin's words: kept on the order's timeline. */
+const note = v.optional(
+  v.pipe(boundedText("note", NOTE_LENGTH), v.description("Why, for the order's timeline (not mailed)")),
+);
+
+export const StatusUpdateSchema = v.object({ status, ...shipmentEntries, note });
 
 /** The original API's `PUT /orders` body, kept as an alias of `PATCH /orders/{id}`. */
 export const LegacyStatusUpdateSchema = v.object({
@@ -118,12 +126,14 @@ export const LegacyStatusUpdateSchema = v.object({
   userId: v.string("userId must be a string"),
   status,
   ...shipmentEntries,
+  note,
 });
 
-/** A status change as requested: the status, and the shipment when the order is being shipped. */
+/** A status change as requested: the status, the shipment when the order is being shipped, and a note. */
 export interface StatusUpdate {
   readonly status: OrderStatus;
   readonly shipment?: Shipment;
+  readonly note?: string;
 }
 
 /**
@@ -150,17 +160,21 @@ export function shipmentOf(
 
 /** Validates a `PATCH /orders/{id}` body; statuses are matched without regard to case (`shipped` works). */
 export function parseStatusUpdate(body: unknown): StatusUpdate {
-  const { status, ...shipment } = parseOrThrow(StatusUpdateSchema, requireFields(body, ["status"]));
-  return withShipment(status, shipmentOf(status, shipment));
+  const { status, note, ...shipment } = parseOrThrow(StatusUpdateSchema, requireFields(body, ["status"]));
+  return withNote(withShipment(status, shipmentOf(status, shipment)), note);
 }
 
 /** Validates the original API's `PUT /orders` body. */
 export function parseLegacyStatusUpdate(body: unknown): StatusUpdate & { orderId: string; userId: string } {
-  const { orderId, userId, status, ...shipment } = parseOrThrow(
+  const { orderId, userId, status, note, ...shipment } = parseOrThrow(
     LegacyStatusUpdateSchema,
     requireFields(body, ["orderId", "userId", "status"]),
   );
-  return { orderId, userId, ...withShipment(status, shipmentOf(status, shipment)) };
+  return { orderId, userId, ...withNote(withShipment(status, shipmentOf(status, shipment)), note) };
+}
+
+function withNote(update: StatusUpdate, note: string | undefined): StatusUpdate {
+  return note === undefined ? update : { ...update, note };
 }
 
 function withShipment(status: OrderStatus, shipment: Shipment | undefined): StatusUpdate {

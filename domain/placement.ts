@@ -1,3 +1,4 @@
+import type { ShortLine } from "./inventory";
 import type { Order } from "./order";
 import type { PlacementOutcome } from "./ports";
 
@@ -19,12 +20,26 @@ export interface ExecutionResult {
   readonly cause?: string;
 }
 
-function availableFrom(cause: string | undefined): number {
+/** The lines a shortage's cause names (`CheckInventory`'s decision, as JSON). */
+function shortLinesFrom(cause: string | undefined): readonly ShortLine[] {
   try {
-    const parsed = JSON.parse(cause ?? "") as { available?: unknown };
-    return typeof parsed.available === "number" ? parsed.available : 0;
+    const parsed = JSON.parse(cause ?? "") as { shortLines?: unknown };
+    return Array.isArray(parsed.shortLines) ? (parsed.shortLines as ShortLine[]) : [];
   } catch {
-    return 0;
+    return [];
+  }
+}
+
+/** The unknown product an `UnknownProduct` failure's cause names, and its line. */
+function unknownProductFrom(cause: string | undefined): { product?: string; line?: number } {
+  try {
+    const parsed = JSON.parse(cause ?? "") as { product?: unknown; line?: unknown };
+    return {
+      ...(typeof parsed.product === "string" ? { product: parsed.product } : {}),
+      ...(typeof parsed.line === "number" ? { line: parsed.line } : {}),
+    };
+  } catch {
+    return {};
   }
 }
 
@@ -34,10 +49,11 @@ export function interpretExecution(result: ExecutionResult, order: Order): Place
     return { kind: "placed", order: result.output ? (JSON.parse(result.output) as Order) : order };
   }
   if (result.error === WorkflowError.ItemUnavailable) {
-    return { kind: "outOfStock", available: availableFrom(result.cause) };
+    return { kind: "outOfStock", shortLines: shortLinesFrom(result.cause) };
   }
   if (result.error === WorkflowError.UnknownProduct) {
-    return { kind: "unknownProduct" };
+    const { product = order.items[0]?.product ?? "", line = 0 } = unknownProductFrom(result.cause);
+    return { kind: "unknownProduct", product, line };
   }
   return {
     kind: "failed",

@@ -2,7 +2,14 @@ import { publishEvents } from "../handlers/publish-events";
 import { sendOrderMail } from "../handlers/send-order-mail";
 import { sweepReservations } from "../handlers/sweep-reservations";
 import type { ServiceGrant, TableGrant } from "../storage/access";
-import { idempotencyTable, inventoryTable, ordersTable, reservationsTable, usersTable } from "../storage/tables";
+import {
+  idempotencyTable,
+  inventoryTable,
+  orderTimelineTable,
+  ordersTable,
+  reservationsTable,
+  usersTable,
+} from "../storage/tables";
 
 /** A function that reacts to committed changes rather than to a request. */
 export interface EventFunction<F> {
@@ -29,7 +36,8 @@ export const eventPublisher = {
 
 /**
  * Reads the customer-mail queue (subscribed to the topic for the events customers hear about) and
- * e-mails each order's owner through SES, once per event (idempotent on the event's id).
+ * e-mails each order's owner through SES, once per event (idempotent on the event's id), and
+ * records each mail sent or refused on the order's timeline.
  */
 export const orderMailer = {
   functionName: "send-order-mail",
@@ -40,6 +48,8 @@ export const orderMailer = {
       table: idempotencyTable,
       actions: ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
     },
+    // One conditional write an entry: a mail recorded already is refused, and that is fine.
+    { table: orderTimelineTable, actions: ["dynamodb:PutItem"] },
   ],
   services: ["mail:send"],
 } as const satisfies EventFunction<typeof sendOrderMail>;

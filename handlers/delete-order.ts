@@ -23,7 +23,8 @@ export interface DeleteOrderDeps {
  */
 export function makeDeleteOrder(deps: DeleteOrderDeps): ApiHandler {
   return httpHandler(async (event, log) => {
-    const owner = ownerScope(callerOf(event));
+    const caller = callerOf(event);
+    const owner = ownerScope(caller);
     const id = pathParameter(event, "id");
     log.appendKeys({ orderId: id });
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -31,7 +32,7 @@ export function makeDeleteOrder(deps: DeleteOrderDeps): ApiHandler {
       const to = cancellationOnDelete(order.status);
       if (to === undefined) return json(200, order);
       const cancelled = await deps.orders.changeStatus(
-        { order, to, returnStock: returnsStock(order.status, to) },
+        { order, to, returnStock: returnsStock(order.status, to), by: caller.userId },
         deps.now(),
       );
       if (cancelled) {

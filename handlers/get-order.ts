@@ -9,11 +9,12 @@ export interface GetOrderDeps {
   readonly orders: OrderRepository;
 }
 
-/** `GET /orders/{id}`: the order, for its owner or an admin; 404 for anyone else. */
+/** `GET /orders/{id}`: the order and its timeline, for its owner or an admin; 404 for anyone else. */
 export function makeGetOrder(deps: GetOrderDeps): ApiHandler {
   return httpHandler(async (event) => {
     const owner = ownerScope(callerOf(event));
-    return json(200, await findVisibleOrder(deps.orders, pathParameter(event, "id"), owner));
+    const order = await findVisibleOrder(deps.orders, pathParameter(event, "id"), owner);
+    return json(200, { ...order, timeline: await deps.orders.timeline(order.OrderId) });
   });
 }
 

@@ -50,6 +50,16 @@ export function json(statusCode: number, body?: unknown, headers: Record<string,
   };
 }
 
+/** A response whose body is text in `contentType` (a CSV export): `json`'s counterpart for anything but JSON. */
+export function text(
+  statusCode: number,
+  body: string,
+  contentType: string,
+  headers: Record<string, string> = {},
+): ApiResult {
+  return { statusCode, headers: { "content-type": contentType, ...headers }, body };
+}
+
 /**
  * API Gateway renders every claim as a string, arrays as `[a b]`; tokens checked elsewhere may
  * carry real arrays. Both are read.

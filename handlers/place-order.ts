@@ -21,8 +21,9 @@ export interface PlaceOrderDeps {
 }
 
 /**
- * `POST /orders`: validates the order, runs the order workflow and answers with its outcome:
- * 201 with the order, 409 when out of stock, 400 for an unknown product, 503 with `Retry-After`
+ * `POST /orders`: validates the order (one product, or up to 25 lines), runs the order workflow and
+ * answers with its outcome: 201 with the order priced, 409 naming every line short of stock, 400
+ * naming an unknown product, 503 with `Retry-After`
  * when a dependency said "not now" and no order was written (`isTransientFailure`). The handler
  * retries nothing itself: the SDK already retried each call and the workflow each task, and a
  * second run of the workflow is a second order id, which only the client's `Idempotency-Key` makes
@@ -34,7 +35,7 @@ export function makePlaceOrder(deps: PlaceOrderDeps): ApiHandler {
     const order = newOrder(parseNewOrder(jsonBody(event)), caller.userId, deps.newId(), deps.now());
     log.appendKeys({ orderId: order.OrderId });
     const outcome = await deps.orderWorkflow.place(order);
-    log.info("Order workflow ended", { outcome: outcome.kind, product: order.product, quantity: order.quantity });
+    log.info("Order workflow ended", { outcome: outcome.kind, lines: order.items.length });
     if (outcome.kind !== "failed") {
       deps.metrics.count(outcome.kind === "placed" ? BusinessMetric.OrdersPlaced : BusinessMetric.OrdersRefused);
     }
@@ -42,9 +43,9 @@ export function makePlaceOrder(deps: PlaceOrderDeps): ApiHandler {
       case "placed":
         return json(201, outcome.order, { location: `/orders/${outcome.order.OrderId}` });
       case "outOfStock":
-        throw new OutOfStockError(order.product, outcome.available);
+        throw new OutOfStockError(outcome.shortLines, order.items.length > 1);
       case "unknownProduct":
-        throw new UnknownProductError(order.product);
+        throw new UnknownProductError(outcome.product, order.items.length > 1 ? outcome.line : undefined);
       case "failed":
         if (isTransientFailure(outcome, TRANSIENT_ERRORS)) {
           throw new TransientError(`The order workflow: ${outcome.error}: ${outcome.cause}`);

@@ -7,7 +7,14 @@ import * as v from "valibot";
 import { MailRejectedError } from "../domain/errors";
 import { OmsEventSchema } from "../domain/events";
 import { type CustomerMailEvent, isCustomerMailEvent, mailRecipientId, orderMail } from "../domain/mail";
-import { BusinessMetric, type BusinessMetrics, type Mailer, type UserRepository } from "../domain/ports";
+import {
+  BusinessMetric,
+  type BusinessMetrics,
+  type Mailer,
+  type OrderRepository,
+  type UserRepository,
+} from "../domain/ports";
+import { SYSTEM_ACTOR, type TimelineEntry, TimelineEvent } from "../domain/timeline";
 import { MAIL_QUEUE } from "../events/mail-queue";
 import { awsAdapters } from "./adapters/from-environment";
 import { withBusinessMetrics } from "./adapters/powertools-metrics";
@@ -20,14 +27,28 @@ export type QueueHandler = (event: SQSEvent, context: Context) => Promise<SQSBat
 export interface SendOrderMailDeps {
   readonly users: UserRepository;
   readonly mailer: Mailer;
+  /** Where a mail sent or refused is put on its order's timeline. */
+  readonly orders: Pick<OrderRepository, "record">;
   readonly metrics: BusinessMetrics;
   /** Where the ids of the events already mailed about are remembered. */
   readonly idempotency: BasePersistenceLayer;
   readonly logger?: Logger;
+  /** The clock a timeline entry is dated by. */
+  readonly now?: () => Date;
 }
 
 /** What became of one event: only `sent` sent a mail. */
 type MailOutcome = "sent" | "noProfile" | "orderMailOff" | "rejected";
+
+/**
+ * What the idempotency store remembers of an event: its outcome and, for a mail sent or refused,
+ * the entry for the order's timeline. Events handled before mail went on timelines are remembered
+ * as the bare outcome: they have no entry.
+ */
+type MailHandled = { readonly outcome: MailOutcome; readonly entry?: TimelineEntry } | MailOutcome;
+
+/** The key a mail's timeline entry is recorded under: one per event, whichever delivery records it. */
+const timelineKey = (event: CustomerMailEvent): string => `mail#${event.id}`;
 
 /**
  * How long an event's id is remembered: as long as the dead-letter queue keeps a message, so that
@@ -52,29 +73,36 @@ function eventOf(record: SQSRecord): { event?: v.InferOutput<typeof OmsEventSche
 /**
  * Reads the customer-mail queue and e-mails each order's owner about it, once per event: the
  * event's id is the Powertools Idempotency key, so an event SQS delivers twice is mailed once.
- * No profile, or order mail turned off, means no mail. An event's message fails (and SQS
+ * No profile, or order mail turned off, means no mail. A mail sent is recorded on the order's
+ * timeline as `mailSent`; a mail SES refuses for good is acknowledged, logged, counted as
+ * `NotificationFailures` and recorded as `mailFailed`. An event's message fails (and SQS
  * delivers it again after the visibility timeout, up to `MAIL_QUEUE.maxReceiveCount` times
- * before the dead-letter queue) when SES says "not now" (`TransientError`, after the SDK's own
- * retries) or when it is not an event at all; a mail SES refuses for good is acknowledged,
- * logged and counted as `NotificationFailures`.
+ * before the dead-letter queue) when SES or the timeline says "not now" (`TransientError`,
+ * after the SDK's own retries) or when it is not an event at all.
  */
 export function makeSendOrderMail(deps: SendOrderMailDeps): QueueHandler {
   const logger = deps.logger ?? new Logger();
+  const now = deps.now ?? (() => new Date());
   const config = new IdempotencyConfig({ eventKeyJmesPath: "id", expiresAfterSeconds: REMEMBER_SECONDS });
 
-  const mailAbout = async (event: CustomerMailEvent): Promise<MailOutcome> => {
+  // The timeline entry is made here, dated when SES answered, and remembered with the outcome;
+  // it is recorded after, outside: see `mailRecord`.
+  const mailAbout = async (event: CustomerMailEvent): Promise<MailHandled> => {
     const profile = await deps.users.get(mailRecipientId(event));
-    if (!profile) return "noProfile";
-    if (!profile.orderMail) return "orderMailOff";
+    if (!profile) return { outcome: "noProfile" };
+    if (!profile.orderMail) return { outcome: "orderMailOff" };
+    const mail = orderMail(event, profile);
+    const about = { by: SYSTEM_ACTOR, subject: mail.subject };
     try {
-      await deps.mailer.send(orderMail(event, profile));
-      return "sent";
+      await deps.mailer.send(mail);
     } catch (error) {
       if (!(error instanceof MailRejectedError)) throw error;
       deps.metrics.count(BusinessMetric.NotificationFailures);
       logger.warn("Order mail refused for good; not tried again", { eventId: event.id, error });
-      return "rejected";
+      const entry = { at: now().toISOString(), ...about, event: TimelineEvent.MailFailed, reason: error.message };
+      return { outcome: "rejected", entry };
     }
+    return { outcome: "sent", entry: { at: now().toISOString(), ...about, event: TimelineEvent.MailSent } };
   };
   // Powertools deletes the id's record when `mailAbout` throws, so that a redelivery tries again.
   const mailOnce = makeIdempotent(mailAbout, {
@@ -103,10 +131,16 @@ export function makeSendOrderMail(deps: SendOrderMailDeps): QueueHandler {
         return;
       }
       try {
-        const outcome = await mailOnce(event);
+        const handled = await mailOnce(event);
+        const { outcome, entry } = typeof handled === "string" ? { outcome: handled, entry: undefined } : handled;
+        // Recorded after the mail, not inside `mailAbout`: a failure there would forget the event
+        // and mail it again on redelivery. Here a redelivery (or a redrive from the dead-letter
+        // queue) finds the event remembered, mails nothing, and records the remembered entry under
+        // the same key, which the repository writes once: one mail, one entry.
+        if (entry) await deps.orders.record(event.data.order.OrderId, timelineKey(event), entry);
         logger.info("Order mail handled", { eventId: event.id, type: event.type, outcome });
       } catch (error) {
-        logger.warn("Order mail not sent; the queue delivers it again", {
+        logger.warn("Order mail not handled to the end; the queue delivers it again", {
           eventId: event.id,
           receiveCount: record.attributes.ApproximateReceiveCount,
           error: error instanceof Error ? error : String(error),
@@ -130,6 +164,7 @@ export const sendOrderMail = (adapters: InjectedAdapters = {}): QueueHandler => 
     makeSendOrderMail({
       users: aws.userRepository(),
       mailer: adapters.mailer ?? aws.mailer(),
+      orders: aws.orderTimeline(),
       metrics,
       idempotency: aws.idempotencyStore(),
     }),

@@ -19,15 +19,14 @@ export interface SetStockDeps {
 }
 
 /**
- * `PUT /inventory/{itemId}` (admin): sets an item's free stock, and its reorder level when the body
- * names one, adding the item when it is new.
+ * `PUT /inventory/{itemId}` (admin): sets an item's free stock, and its reorder level and unit
+ * price when the body names them, adding the item when it is new.
  */
 export function makeSetStock(deps: SetStockDeps): ApiHandler {
   return httpHandler(async (event) => {
     requireAdmin(callerOf(event));
     const itemId = parseItemId(pathParameter(event, "itemId"));
-    const { quantity, reorderLevel } = parseSetStock(jsonBody(event));
-    return json(200, await deps.inventory.setStock(itemId, quantity, deps.now(), reorderLevel));
+    return json(200, await deps.inventory.setStock(itemId, parseSetStock(jsonBody(event)), deps.now()));
   });
 }
 

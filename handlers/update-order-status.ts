@@ -37,12 +37,14 @@ function requestOf(event: ApiEvent) {
 
 /**
  * `PATCH /orders/{id}` (admin): applies a transition the order-status machine allows (cancelling
- * gives the stock back in the same transaction; shipping stores the carrier and tracking number given). The customer is e-mailed by the change's
+ * gives the stock back in the same transaction; shipping stores the carrier and tracking number
+ * given), and records it on the order's timeline, with the admin's note, in that transaction. The customer is e-mailed by the change's
  * `OrderStatusChanged` event, which exists exactly when the change was committed.
  */
 export function makeUpdateOrderStatus(deps: UpdateOrderStatusDeps): ApiHandler {
   return httpHandler(async (event, log) => {
-    requireAdmin(callerOf(event));
+    const caller = callerOf(event);
+    requireAdmin(caller);
     const request = requestOf(event);
     log.appendKeys({ orderId: request.orderId });
     const order = await findVisibleOrder(deps.orders, request.orderId, request.ownerId);
@@ -52,7 +54,9 @@ export function makeUpdateOrderStatus(deps: UpdateOrderStatusDeps): ApiHandler {
         order,
         to,
         returnStock: returnsStock(order.status, to),
+        by: caller.userId,
         ...(request.shipment ? { shipment: request.shipment } : {}),
+        ...(request.note ? { note: request.note } : {}),
       },
       deps.now(),
     );

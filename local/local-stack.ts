@@ -285,7 +285,9 @@ async function prepareTables(endpoint: string, region: string): Promise<void> {
     });
     if ((await inventory.list({ limit: 1 })).items.length === 0) {
       const now = new Date();
-      for (const item of SEED_INVENTORY) await inventory.setStock(item.itemId, item.quantity, now);
+      for (const { itemId, quantity, unitPrice } of SEED_INVENTORY) {
+        await inventory.setStock(itemId, { quantity, unitPrice }, now);
+      }
     }
   } finally {
     client.destroy();

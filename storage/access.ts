@@ -3,6 +3,7 @@ import type { IndexDefinition, TableDefinition } from "./tables";
 /** DynamoDB actions a function may be granted. */
 export type DynamoDbAction =
   | "dynamodb:GetItem"
+  | "dynamodb:BatchGetItem"
   | "dynamodb:PutItem"
   | "dynamodb:UpdateItem"
   | "dynamodb:DeleteItem"

@@ -36,9 +36,42 @@ export interface TableDefinition {
 }
 
 /**
- * Orders. `byOwner` answers "my orders, newest first" with a Query. `newest` answers the admin's
- * "every order, newest first": its partition key is the constant `kind` = "ORDER", which caps
- * writes to that index at one partition's throughput (about 1,000 orders a second).
+ * How many partitions the admin's indexes spread orders over. An index partition takes about 1,000
+ * write units a second; each order lands in one of `ORDER_INDEX_SHARDS` partitions of `newestInShard`
+ * and of its status's `byStatus`, by its id, so order writes meet that limit only at
+ * `ORDER_INDEX_SHARDS` times the rate one partition takes (see the README's quotas). A read asks
+ * every shard for a page and merges them newest first.
+ */
+export const ORDER_INDEX_SHARDS = 8;
+
+/** The shard an order's index entries live in: its id's first hex digit, which a random UUID spreads evenly. */
+export function orderShard(orderId: string): number {
+  const digit = Number.parseInt(orderId.charAt(0), 16);
+  return (Number.isNaN(digit) ? 0 : digit) % ORDER_INDEX_SHARDS;
+}
+
+/** The partition of `newestInShard` that holds orders of shard `shard`. */
+export function listShardKey(shard: number): string {
+  return `ORDERS#${shard}`;
+}
+
+/** The partition of `byStatus` that holds orders of shard `shard` in `status`. */
+export function statusShardKey(status: string, shard: number): string {
+  return `${status}#${shard}`;
+}
+
+/** The attributes an order item carries for the admin's indexes: written with the order, and with every status change. */
+export function orderIndexKeys(order: { readonly OrderId: string; readonly status: string }) {
+  const shard = orderShard(order.OrderId);
+  return { listShard: listShardKey(shard), statusShard: statusShardKey(order.status, shard) };
+}
+
+/**
+ * Orders. `byOwner` answers "my orders, newest first" (and an admin's search by customer) with a
+ * Query. `newestInShard` answers "every order, newest first" and `byStatus` "orders in this status,
+ * newest first", each spread over `ORDER_INDEX_SHARDS` partitions (`orderIndexKeys`): no index has
+ * a constant partition key, so no one partition takes every order's write. Every index sorts by
+ * `createdAt`, which a date range narrows.
  */
 export const ordersTable = {
   name: "orders",
@@ -51,16 +84,49 @@ export const ordersTable = {
       partitionKey: { name: "ownerId", type: "S" },
       sortKey: { name: "createdAt", type: "S" },
     },
-    newest: {
-      name: "newest",
-      partitionKey: { name: "kind", type: "S" },
+    newestInShard: {
+      name: "newestInShard",
+      partitionKey: { name: "listShard", type: "S" },
+      sortKey: { name: "createdAt", type: "S" },
+    },
+    byStatus: {
+      name: "byStatus",
+      partitionKey: { name: "statusShard", type: "S" },
       sortKey: { name: "createdAt", type: "S" },
     },
   },
 } as const satisfies TableDefinition;
 
-/** The value of `kind` on every order item, the partition of the `newest` index. */
-export const ORDER_KIND = "ORDER";
+/**
+ * One item per line of every order, written in the order's own transaction and never changed:
+ * `byProduct` answers an admin's "orders with this product, newest first" with a Query (an order's
+ * item cannot be indexed by the products inside its list of lines).
+ */
+export const orderLinesTable = {
+  name: "orderLines",
+  envVar: "ORDER_LINES_TABLE",
+  partitionKey: { name: "orderId", type: "S" },
+  sortKey: { name: "product", type: "S" },
+  indexes: {
+    byProduct: {
+      name: "byProduct",
+      partitionKey: { name: "product", type: "S" },
+      sortKey: { name: "createdAt", type: "S" },
+    },
+  },
+} as const satisfies TableDefinition;
+
+/**
+ * Every order's timeline: one item per entry, each written in the same transaction as the change it
+ * records (or, for mail, once under the event's id), read with one Query per order.
+ */
+export const orderTimelineTable = {
+  name: "orderTimeline",
+  envVar: "ORDER_TIMELINE_TABLE",
+  partitionKey: { name: "orderId", type: "S" },
+  sortKey: { name: "entryId", type: "S" },
+  indexes: {},
+} as const satisfies TableDefinition;
 
 /**
  * Stock per item. `reservations` (a string set of order ids in flight) makes reserving and
@@ -74,12 +140,14 @@ export const inventoryTable = {
   indexes: {},
 } as const satisfies TableDefinition;
 
-/** Customer profiles, keyed by the Cognito `sub`. */
+/** Customer profiles, keyed by the Cognito `sub`; `byEmail` finds a customer's id from their e-mail address. */
 export const usersTable = {
   name: "users",
   envVar: "USERS_TABLE",
   partitionKey: { name: "userId", type: "S" },
-  indexes: {},
+  indexes: {
+    byEmail: { name: "byEmail", partitionKey: { name: "email", type: "S" } },
+  },
 } as const satisfies TableDefinition;
 
 /**
@@ -115,6 +183,8 @@ export const tables: readonly TableDefinition[] = [
   usersTable,
   idempotencyTable,
   reservationsTable,
+  orderLinesTable,
+  orderTimelineTable,
 ];
 
 /** Every attribute a table's keys and indexes use, once each, as DynamoDB wants them declared. */

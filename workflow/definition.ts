@@ -48,8 +48,8 @@ const retryTransient = (maxAttempts: number) => [
  * The order workflow in Amazon States Language, written once: `OrderWorkflow` deploys it with the
  * real ARNs and the local stack runs it in `aws-local-stepfunctions`.
  *
- * CheckInventory reserves stock atomically; IsAvailable branches on that decision; CreateOrder
- * writes the order. If CreateOrder fails, ReleaseStock gives the units back before the execution
+ * CheckInventory reserves every line's stock atomically (every line or none) and reports the prices
+ * it reserved at; IsAvailable branches on that decision; CreateOrder writes the order at those prices. If CreateOrder fails, ReleaseStock gives the units back before the execution
  * fails with OrderFailed, whose cause is the error CreateOrder failed with, as JSON
  * (`{"Error": …, "Cause": …}`), so that the API can tell a dependency's "not now" from a bug
  * (`isTransientFailure`) whoever runs the workflow: Step Functions puts Lambda's error JSON in
@@ -65,11 +65,7 @@ export function orderWorkflowDefinition(resources: WorkflowResources) {
       [State.CheckInventory]: {
         Type: "Task",
         Resource: resources.taskArns[State.CheckInventory],
-        Parameters: {
-          "orderId.$": `${ORDER}.OrderId`,
-          "itemId.$": `${ORDER}.product`,
-          "quantity.$": `${ORDER}.quantity`,
-        },
+        Parameters: { "orderId.$": `${ORDER}.OrderId`, "lines.$": `${ORDER}.items` },
         ResultPath: "$.InventoryResult",
         Retry: retryTransient(3),
         Next: State.IsAvailable,
@@ -95,13 +91,15 @@ export function orderWorkflowDefinition(resources: WorkflowResources) {
       [State.UnknownProduct]: {
         Type: "Fail",
         Error: WorkflowError.UnknownProduct,
-        Cause: "The requested item is not in the inventory",
+        // Which product, and on which line: `CheckInventory` wrote it as JSON.
+        CausePath: "$.InventoryResult.cause",
       },
       [State.CreateOrder]: {
         Type: "Task",
         Resource: resources.taskArns[State.CreateOrder],
-        Parameters: { "order.$": ORDER },
-        ResultPath: null,
+        // The order, priced at what its units were reserved at, replaces the one the API sent.
+        Parameters: { "order.$": ORDER, "prices.$": "$.InventoryResult.prices" },
+        ResultPath: ORDER,
         Retry: retryTransient(3),
         Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.failure", Next: State.ReleaseStock }],
         Next: State.OrderPlaced,
@@ -113,11 +111,7 @@ export function orderWorkflowDefinition(resources: WorkflowResources) {
       [State.ReleaseStock]: {
         Type: "Task",
         Resource: resources.taskArns[State.ReleaseStock],
-        Parameters: {
-          "orderId.$": `${ORDER}.OrderId`,
-          "itemId.$": `${ORDER}.product`,
-          "quantity.$": `${ORDER}.quantity`,
-        },
+        Parameters: { "orderId.$": `${ORDER}.OrderId`, "lines.$": `${ORDER}.items` },
         ResultPath: null,
         Retry: retryTransient(6),
         Next: State.DescribeFailure,

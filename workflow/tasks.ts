@@ -3,7 +3,7 @@ import { createOrder } from "../handlers/tasks/create-order";
 import { releaseStock } from "../handlers/tasks/release-stock";
 import type { TaskHandlerFactory } from "../handlers/tasks/task";
 import type { TableGrant } from "../storage/access";
-import { inventoryTable, ordersTable, reservationsTable } from "../storage/tables";
+import { inventoryTable, orderLinesTable, orderTimelineTable, ordersTable, reservationsTable } from "../storage/tables";
 import { State, type TaskState } from "./definition";
 
 /** A Task state of the order workflow and the function that does its work. */
@@ -27,28 +27,33 @@ export const workflowTasks: readonly WorkflowTask[] = [
     state: State.CheckInventory,
     functionName: "check-inventory",
     handler: checkInventory,
-    // One transaction: stock taken, reservation put, order checked not written; a re-read names the shortage.
+    // Every line's item read (free units, price), then one transaction: each line's stock taken and
+    // reservation put, the order checked not written; a retry reads back the prices it reserved at
+    // (from its reservations, or from its order once written).
     grants: [
       { table: inventoryTable, actions: ["dynamodb:UpdateItem", "dynamodb:GetItem"] },
-      { table: reservationsTable, actions: ["dynamodb:PutItem"] },
-      { table: ordersTable, actions: ["dynamodb:ConditionCheckItem"] },
+      { table: reservationsTable, actions: ["dynamodb:PutItem", "dynamodb:Query"] },
+      { table: ordersTable, actions: ["dynamodb:ConditionCheckItem", "dynamodb:GetItem"] },
     ],
   },
   {
     state: State.CreateOrder,
     functionName: "create-order",
     handler: createOrder,
-    // One transaction: order put, reservation deleted; a re-read tells a retry from an expired reservation.
+    // One transaction: order put, its line rows and `placed` entry put, every reservation deleted; a
+    // re-read tells a retry from an expired reservation.
     grants: [
       { table: ordersTable, actions: ["dynamodb:PutItem", "dynamodb:GetItem"] },
       { table: reservationsTable, actions: ["dynamodb:DeleteItem"] },
+      { table: orderLinesTable, actions: ["dynamodb:PutItem"] },
+      { table: orderTimelineTable, actions: ["dynamodb:PutItem"] },
     ],
   },
   {
     state: State.ReleaseStock,
     functionName: "release-stock",
     handler: releaseStock,
-    // One transaction: reservation deleted, stock given back, order checked not written.
+    // One transaction a line: reservation deleted, stock given back, order checked not written.
     grants: [
       { table: reservationsTable, actions: ["dynamodb:DeleteItem"] },
       { table: inventoryTable, actions: ["dynamodb:UpdateItem"] },

@@ -1,13 +1,24 @@
 import {
   GetCommand,
+  QueryCommand,
   ScanCommand,
   TransactWriteCommand,
+  type TransactWriteCommandInput,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from "@aws-sdk/lib-dynamodb";
 import { setTimeout } from "node:timers/promises";
 import { TransientError } from "../../domain/errors";
-import { type InventoryItem, type ReservationDecision, decideReservation } from "../../domain/inventory";
+import {
+  type InventoryItem,
+  type ReservationDecision,
+  type StockLine,
+  type StockOnHand,
+  type StockSetting,
+  decideReservation,
+} from "../../domain/inventory";
+import type { Money } from "../../domain/money";
+import { orderFromItem } from "../../domain/order";
 import type { InventoryRepository } from "../../domain/ports";
 import { RESERVATION_LIFETIME_SECONDS, type Reservation, reservationDeadline } from "../../domain/reservation";
 import { inventoryTable, ordersTable, reservationsTable } from "../../storage/tables";
@@ -29,6 +40,8 @@ export const STOCK_WRITE_ATTEMPTS = 3;
 /** The longest pause before trying a stock level set again, times the attempt; the pause is random up to it. */
 const SET_STOCK_BACKOFF_MS = 25;
 
+type TransactWriteItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+
 /** Physical names of the tables stock moves between. */
 export interface StockTables {
   readonly inventory: string;
@@ -43,18 +56,53 @@ function toItem(item: Record<string, unknown>): InventoryItem {
     itemId: item["itemId"] as string,
     quantity: item["quantity"] as number,
     ...(item["reorderLevel"] === undefined ? {} : { reorderLevel: item["reorderLevel"] as number }),
+    ...(item["unitPrice"] === undefined ? {} : { unitPrice: item["unitPrice"] as Money }),
     updatedAt: item["updatedAt"] as string,
   };
 }
 
+/** The attributes an admin may set or clear beside the stock. */
+const OPTIONAL_SETTINGS = ["reorderLevel", "unitPrice"] as const;
+
 /**
- * The part of an update that stores a reorder level: `SET` it when given, `REMOVE` it for `null`,
- * nothing when absent (the item keeps its level).
+ * The parts of an update that store the optional settings: `SET` each one given, `REMOVE` each one
+ * `null`, nothing for one absent (the item keeps it).
  */
-function reorderLevelUpdate(reorderLevel: number | null | undefined) {
-  if (reorderLevel === undefined) return { set: "", remove: "", values: {} };
-  if (reorderLevel === null) return { set: "", remove: " REMOVE reorderLevel", values: {} };
-  return { set: ", reorderLevel = :reorderLevel", remove: "", values: { ":reorderLevel": reorderLevel } };
+function optionalSettingsUpdate(stock: StockSetting) {
+  const set: string[] = [];
+  const remove: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const name of OPTIONAL_SETTINGS) {
+    const value = stock[name];
+    if (value === null) remove.push(name);
+    if (value !== null && value !== undefined) {
+      set.push(`${name} = :${name}`);
+      values[`:${name}`] = value;
+    }
+  }
+  return {
+    set: set.map((part) => `, ${part}`).join(""),
+    remove: remove.length > 0 ? ` REMOVE ${remove.join(", ")}` : "",
+    values,
+  };
+}
+
+/**
+ * The condition that an item's price is still the one read: a reservation takes units at the price
+ * it reports, so that an order is priced as the stock was when its units were taken.
+ */
+function priceCondition(
+  index: number,
+  price: Money | undefined,
+): { condition: string; names: Record<string, string>; values: Record<string, unknown> } {
+  if (price === undefined) {
+    return { condition: "attribute_not_exists(#price)", names: { "#price": "unitPrice" }, values: {} };
+  }
+  return {
+    condition: `#price.#amount = :amount${index} AND #price.#currency = :currency${index}`,
+    names: { "#price": "unitPrice", "#amount": "amount", "#currency": "currency" },
+    values: { [`:amount${index}`]: price.amount, [`:currency${index}`]: price.currency },
+  };
 }
 
 function toReservation(item: Record<string, unknown>): Reservation {
@@ -91,6 +139,41 @@ export function dynamoInventoryRepository(
     [reservationsTable.sortKey.name]: itemId,
   });
 
+  /**
+   * The prices this order's units were taken at, when it holds them already: from its reservations
+   * (a retried `CheckInventory`), or from its order once written (a task run again after
+   * `CreateOrder`); `undefined` when it holds nothing, so that the caller's decision stands.
+   */
+  async function reservedPrices(
+    orderId: string,
+    lines: readonly StockLine[],
+  ): Promise<ReservationDecision | undefined> {
+    const { Items = [] } = await withDynamoDbErrors(() =>
+      client.send(
+        new QueryCommand({
+          TableName: tables.reservations,
+          KeyConditionExpression: "#orderId = :orderId",
+          ExpressionAttributeNames: { "#orderId": reservationsTable.partitionKey.name },
+          ExpressionAttributeValues: { ":orderId": orderId },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    let held: ReadonlyMap<string, Money | undefined>;
+    if (Items.length > 0) {
+      held = new Map(
+        Items.map((item) => [item[reservationsTable.sortKey.name] as string, item["unitPrice"] as Money | undefined]),
+      );
+    } else {
+      const { Item } = await withDynamoDbErrors(() =>
+        client.send(new GetCommand({ TableName: tables.orders, Key: { [orderKey]: orderId }, ConsistentRead: true })),
+      );
+      if (!Item) return undefined;
+      held = new Map(orderFromItem(Item).items.map((line) => [line.product, line.unitPrice]));
+    }
+    return { result: "Available", prices: lines.map((line) => held.get(line.product) ?? null) };
+  }
+
   async function read(itemId: string) {
     const { Item } = await withDynamoDbErrors(() =>
       client.send(new GetCommand({ TableName: tables.inventory, Key: { [key]: itemId }, ConsistentRead: true })),
@@ -120,21 +203,21 @@ export function dynamoInventoryRepository(
       };
     },
 
-    async setStock(itemId, quantity, now, reorderLevel) {
+    async setStock(itemId, stock, now) {
       // No condition and nothing read first: the new free stock does not depend on the old, and
       // `committed` (what reservations and orders hold) is not the admin's to change, so a set
       // never loses a race to a reservation. A new item starts with nothing committed. The reorder
-      // level, like the stock, is absolute, so it rides in the same write.
-      const level = reorderLevelUpdate(reorderLevel);
+      // level and the price, like the stock, are absolute, so they ride in the same write.
+      const settings = optionalSettingsUpdate(stock);
       const update = {
         TableName: tables.inventory,
         Key: { [key]: itemId },
-        UpdateExpression: `SET quantity = :quantity, committed = if_not_exists(committed, :nothing), updatedAt = :now${level.set}${level.remove}`,
+        UpdateExpression: `SET quantity = :quantity, committed = if_not_exists(committed, :nothing), updatedAt = :now${settings.set}${settings.remove}`,
         ExpressionAttributeValues: {
-          ":quantity": quantity,
+          ":quantity": stock.quantity,
           ":nothing": 0,
           ":now": now.toISOString(),
-          ...level.values,
+          ...settings.values,
         },
         ReturnValues: "ALL_NEW",
       } as const;
@@ -151,35 +234,55 @@ export function dynamoInventoryRepository(
       }
     },
 
-    async reserve(orderId, itemId, quantity, now): Promise<ReservationDecision> {
+    async reserve(orderId, lines, now): Promise<ReservationDecision> {
       for (let attempt = 0; attempt < STOCK_WRITE_ATTEMPTS; attempt++) {
+        // Every line's item read first: the decision names every short line, and the transaction's
+        // conditions are exactly these reads, so that the prices it reports are the ones it took at.
+        const stock = await Promise.all(lines.map((line) => read(line.product)));
+        const decision = decideReservation(
+          lines,
+          stock.map((item) => (item ? (toItem(item) satisfies StockOnHand) : undefined)),
+        );
+        if (decision.result !== "Available") {
+          // Units this order already holds (a retried task whose first try was taken) read as gone.
+          return (await reservedPrices(orderId, lines)) ?? decision;
+        }
+        const items = lines.flatMap((line, index): TransactWriteItem[] => {
+          const price = priceCondition(index, (stock[index] ? toItem(stock[index]) : undefined)?.unitPrice);
+          const unitPrice = decision.prices[index];
+          return [
+            {
+              Update: {
+                TableName: tables.inventory,
+                Key: { [key]: line.product },
+                UpdateExpression: "SET quantity = quantity - :quantity, updatedAt = :now ADD committed :quantity",
+                ConditionExpression: `attribute_exists(quantity) AND quantity >= :quantity AND ${price.condition}`,
+                ExpressionAttributeNames: price.names,
+                ExpressionAttributeValues: { ":quantity": line.quantity, ":now": now.toISOString(), ...price.values },
+              },
+            },
+            {
+              Put: {
+                TableName: tables.reservations,
+                Item: {
+                  ...reservationKey(orderId, line.product),
+                  quantity: line.quantity,
+                  deadline: reservationDeadline(now, reservationLifetimeSeconds),
+                  ...(unitPrice ? { unitPrice } : {}),
+                },
+                ConditionExpression: "attribute_not_exists(#orderId)",
+                ExpressionAttributeNames: { "#orderId": reservationsTable.partitionKey.name },
+              },
+            },
+          ];
+        });
         try {
           await client.send(
             new TransactWriteCommand({
               TransactItems: [
+                ...items,
                 {
-                  Update: {
-                    TableName: tables.inventory,
-                    Key: { [key]: itemId },
-                    UpdateExpression: "SET quantity = quantity - :quantity, updatedAt = :now ADD committed :quantity",
-                    ConditionExpression: "attribute_exists(quantity) AND quantity >= :quantity",
-                    ExpressionAttributeValues: { ":quantity": quantity, ":now": now.toISOString() },
-                  },
-                },
-                {
-                  Put: {
-                    TableName: tables.reservations,
-                    Item: {
-                      ...reservationKey(orderId, itemId),
-                      quantity,
-                      deadline: reservationDeadline(now, reservationLifetimeSeconds),
-                    },
-                    ConditionExpression: "attribute_not_exists(#orderId)",
-                    ExpressionAttributeNames: { "#orderId": reservationsTable.partitionKey.name },
-                  },
-                },
-                {
-                  // An order already written consumed its reservation: reserving again would hold
+                  // An order already written consumed its reservations: reserving again would hold
                   // units that nothing ever gives back.
                   ConditionCheck: {
                     TableName: tables.orders,
@@ -191,20 +294,21 @@ export function dynamoInventoryRepository(
               ],
             }),
           );
-          return { result: "Available" };
+          return decision;
         } catch (error) {
           if (!isConditionFailure(error)) throw classifyDynamoDbError(error);
-          const [stock, reservation, order] = cancellationCodes(error);
+          const codes = cancellationCodes(error);
+          const failed = (index: number) => codes[index] === "ConditionalCheckFailed";
           // Reserved already (a retried task), or its order is written: nothing more to take.
-          if (reservation === "ConditionalCheckFailed" || order === "ConditionalCheckFailed") {
-            return { result: "Available" };
+          const reservedBefore = lines.some((_, index) => failed(index * 2 + 1));
+          if (reservedBefore || failed(lines.length * 2)) {
+            return (await reservedPrices(orderId, lines)) ?? { result: "Available", prices: lines.map(() => null) };
           }
-          if (stock !== "ConditionalCheckFailed") throw classifyDynamoDbError(error);
+          // Otherwise an item's stock or price changed since it was read: read again.
+          if (!lines.some((_, index) => failed(index * 2))) throw classifyDynamoDbError(error);
         }
-        const decision = decideReservation((await read(itemId))?.["quantity"] as number | undefined, quantity);
-        if (decision.result !== "Available") return decision;
       }
-      throw new TransientError(`Stock of ${itemId} kept changing during the reservation`);
+      throw new TransientError(`Stock of order ${orderId}'s items kept changing during the reservation`);
     },
 
     async release(orderId, itemId, quantity, now) {

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { UserRepository } from "../../domain/ports";
 import { ORDER_MAIL_DEFAULT, type UserProfile } from "../../domain/user";
 import { usersTable } from "../../storage/tables";
@@ -43,6 +43,24 @@ export function dynamoUserRepository(client: DynamoDBDocumentClient, tableName: 
         client.send(new GetCommand({ TableName: tableName, Key: { [key]: userId }, ConsistentRead: true })),
       );
       return Item ? toProfile(Item) : undefined;
+    },
+
+    async idsByEmail(email) {
+      // The index is eventually consistent: a profile created a moment ago may not be found yet.
+      const { byEmail } = usersTable.indexes;
+      const { Items = [] } = await withDynamoDbErrors(() =>
+        client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: byEmail.name,
+            KeyConditionExpression: "#email = :email",
+            ExpressionAttributeNames: { "#email": byEmail.partitionKey.name, "#userId": key },
+            ExpressionAttributeValues: { ":email": email },
+            ProjectionExpression: "#userId",
+          }),
+        ),
+      );
+      return Items.map((item) => item[key] as string);
     },
 
     create: (profile) => put(profile, `attribute_not_exists(${key})`),

@@ -13,7 +13,15 @@ import type {
   OrderWorkflow,
   UserRepository,
 } from "../../domain/ports";
-import { idempotencyTable, inventoryTable, ordersTable, reservationsTable, usersTable } from "../../storage/tables";
+import {
+  idempotencyTable,
+  inventoryTable,
+  orderLinesTable,
+  orderTimelineTable,
+  ordersTable,
+  reservationsTable,
+  usersTable,
+} from "../../storage/tables";
 import { dynamoInventoryRepository } from "./dynamo-inventory-repository";
 import { dynamoOrderRepository } from "./dynamo-order-repository";
 import { dynamoUserRepository } from "./dynamo-user-repository";
@@ -55,11 +63,30 @@ export function awsAdapters() {
   const documentClient = () => DynamoDBDocumentClient.from(traced(new DynamoDBClient({})));
 
   return {
-    orderRepository: (): OrderRepository =>
+    orderRepository: (): OrderRepository => {
+      const client = documentClient();
+      const users = process.env[usersTable.envVar];
+      return dynamoOrderRepository(
+        client,
+        {
+          orders: requiredEnv(ordersTable.envVar),
+          inventory: process.env[inventoryTable.envVar] ?? "",
+          reservations: process.env[reservationsTable.envVar] ?? "",
+          orderLines: process.env[orderLinesTable.envVar] ?? "",
+          orderTimeline: process.env[orderTimelineTable.envVar] ?? "",
+        },
+        users ? dynamoUserRepository(client, users) : undefined,
+      );
+    },
+
+    /** What the mailer writes to: an order's timeline, and nothing else of the order. */
+    orderTimeline: (): Pick<OrderRepository, "record"> =>
       dynamoOrderRepository(documentClient(), {
-        orders: requiredEnv(ordersTable.envVar),
-        inventory: process.env[inventoryTable.envVar] ?? "",
-        reservations: process.env[reservationsTable.envVar] ?? "",
+        orders: "",
+        inventory: "",
+        reservations: "",
+        orderLines: "",
+        orderTimeline: requiredEnv(orderTimelineTable.envVar),
       }),
 
     // A function is told only the tables its grants name: listing or setting stock needs no other.

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig, lintFromString } from "@redocly/openapi-core";
 import { expect } from "chai";
+import type { JsonSchema } from "@valibot/to-json-schema";
 import { contractFiles } from "../../api/contract-files";
 import {
   type OpenApiDocument,
@@ -15,8 +16,9 @@ import { COMMON_RESPONSES, REFUSALS } from "../../api/responses";
 import { RETRY_AFTER_SECONDS, SERVICE_UNAVAILABLE_MESSAGE } from "../../domain/http-errors";
 import { type Route, routes } from "../../api/routes";
 import { INVENTORY_LIMITS, parseItemId } from "../../domain/inventory";
-import { isOrderId } from "../../domain/order";
-import { parseLegacyStatusUpdate, parseStatusUpdate } from "../../domain/order-status";
+import { ORDER_LIMITS, isOrderId } from "../../domain/order";
+import { ORDER_STATUSES, parseLegacyStatusUpdate, parseStatusUpdate } from "../../domain/order-status";
+import { OrderSearchQuerySchema } from "../../domain/order-search";
 
 const PROJECT_DIR = join(__dirname, "..", "..");
 
@@ -106,7 +108,12 @@ describe("openApiDocument", () => {
   });
 
   it("takes query parameters from the route's query schema, as clients send them", () => {
-    expect(parametersOf(operationOf(document, "list-orders"))).to.deep.equal([
+    const parameters = parametersOf(operationOf(document, "list-orders"));
+    expect(parameters.map((parameter) => parameter.name)).to.deep.equal(Object.keys(OrderSearchQuerySchema.entries));
+    expect(parameters.find((parameter) => parameter.name === "status")?.schema).to.deep.include({
+      enum: [...ORDER_STATUSES, ...ORDER_STATUSES.map((status) => status.toLowerCase())],
+    });
+    expect(parameters.slice(0, 2)).to.deep.equal([
       {
         name: "limit",
         in: "query",
@@ -159,14 +166,22 @@ describe("openApiDocument", () => {
 
     expect(bodies).to.not.deep.equal([]);
     expect(bodies).to.deep.equal(bodies.map(({ route }) => ({ route, example: true, schema: true })));
-    expect(document.components.schemas["NewOrder"]).to.deep.equal({
+    // The original API's body, exactly as it was, or an order of lines.
+    const [oneLine, lines] = (document.components.schemas["NewOrder"]?.anyOf ?? []) as JsonSchema[];
+    expect(oneLine).to.deep.equal({
       type: "object",
       properties: {
-        customerName: { type: "string", minLength: 1, maxLength: 100 },
-        product: { type: "string", minLength: 1, maxLength: 100 },
-        quantity: { type: "integer", minimum: 1, maximum: 1000 },
+        customerName: { type: "string", minLength: 1, maxLength: ORDER_LIMITS.customerNameLength },
+        product: { type: "string", minLength: 1, maxLength: ORDER_LIMITS.productLength },
+        quantity: { type: "integer", minimum: 1, maximum: ORDER_LIMITS.maxQuantity },
       },
       required: ["customerName", "product", "quantity"],
+    });
+    expect(lines?.required).to.deep.equal(["customerName", "items"]);
+    expect(lines?.properties?.["items"]).to.deep.include({
+      type: "array",
+      minItems: 1,
+      maxItems: ORDER_LIMITS.maxLines,
     });
   });
 
@@ -241,14 +256,21 @@ describe("openApiDocument", () => {
   it("gives the success and the common responses their schema and example", () => {
     const responses = operationOf(document, "get-order").responses;
 
+    const getOrder = routes.find((route) => route.functionName === "get-order");
     expect(responses["200"]).to.deep.equal({
-      description: "The order",
+      description: getOrder?.success.description,
       content: {
         "application/json": {
-          schema: { $ref: "#/components/schemas/Order" },
-          example: routes.find((route) => route.functionName === "get-order")?.success.example,
+          schema: { $ref: "#/components/schemas/GetOrderResponse" },
+          example: getOrder?.success.example,
         },
       },
+    });
+    // The export is CSV: a string, with the route's example.
+    const exportOrders = routes.find((route) => route.functionName === "export-orders");
+    expect(operationOf(document, "export-orders").responses["200"]).to.deep.equal({
+      description: exportOrders?.success.description,
+      content: { "text/csv": { schema: { type: "string" }, example: exportOrders?.success.example } },
     });
     expect(responses["401"]).to.deep.equal({
       description: "No valid token (API Gateway's own answer)",

@@ -15,7 +15,7 @@ const NOW = new Date("2026-11-27T10:00:00.000Z");
 const secondsFromNow = (seconds: number) => new Date(NOW.getTime() + seconds * 1000).toISOString();
 
 function order(id: string, status: OrderStatus, quantity: number, product = "Headlight") {
-  return { OrderId: id, product, quantity, status };
+  return { OrderId: id, items: [{ product, quantity }], status };
 }
 
 describe("the stock audit", () => {
@@ -67,6 +67,25 @@ describe("the stock audit", () => {
           reservations: [],
         },
         problem: "+2 units unaccounted for",
+      },
+      {
+        name: "counts every line of an order of several lines against its own item",
+        snapshot: {
+          items: [{ itemId: "Headlight", quantity: 4, committed: 2 + 3 }],
+          orders: [
+            {
+              OrderId: "a",
+              items: [
+                { product: "Headlight", quantity: 2 },
+                { product: "Wiper", quantity: 7 },
+              ],
+              status: "PLACED",
+            },
+            order("b", "SHIPPED", 3),
+          ],
+          reservations: [],
+        },
+        problem: "ok",
       },
       {
         name: "reports an item with no committed total",
@@ -140,8 +159,36 @@ describe("the stock audit", () => {
 
       const result = checkOrderItems(snapshot);
 
-      expect(result.rows).to.deep.equal([{ ...order("b", "SHIPPED", 1, "Wiper"), problem: "its item does not exist" }]);
+      expect(result.rows).to.deep.equal([
+        { OrderId: "b", status: "SHIPPED", product: "Wiper", quantity: 1, problem: "its item does not exist" },
+      ]);
       expect(result.discrepancies).to.equal(1);
+    });
+
+    it("names each line of an order whose item does not exist, and not its lines that exist", () => {
+      const snapshot: StockSnapshot = {
+        items: [{ itemId: "Headlight", quantity: 0, committed: 1 }],
+        orders: [
+          {
+            OrderId: "a",
+            items: [
+              { product: "Wiper", quantity: 2 },
+              { product: "Headlight", quantity: 1 },
+              { product: "Mirror", quantity: 3 },
+            ],
+            status: "PLACED",
+          },
+        ],
+        reservations: [],
+      };
+
+      const result = checkOrderItems(snapshot);
+
+      expect(result.rows).to.deep.equal([
+        { OrderId: "a", status: "PLACED", product: "Wiper", quantity: 2, problem: "its item does not exist" },
+        { OrderId: "a", status: "PLACED", product: "Mirror", quantity: 3, problem: "its item does not exist" },
+      ]);
+      expect(result.discrepancies).to.equal(2);
     });
   });
 

@@ -1,4 +1,4 @@
-import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { expect } from "chai";
 import { type CheckResult, auditStock, discrepancies } from "../../audit/stock-audit";
 import { readStockSnapshot } from "../../audit/table-snapshot";
@@ -103,7 +103,11 @@ describe("the stock audit, reading the tables of DynamoDB Local", function () {
     const reservedAt = new Date(
       Date.now() - (RESERVATION_LIFETIME_SECONDS + 2 * RESERVATION_SWEEP_INTERVAL_SECONDS) * 1000,
     );
-    await system.inventory.reserve("00000000-0000-4000-8000-00000000dead", "Headlight", 3, reservedAt);
+    await system.inventory.reserve(
+      "00000000-0000-4000-8000-00000000dead",
+      [{ product: "Headlight", quantity: 3 }],
+      reservedAt,
+    );
 
     const leaked = await audit();
     await makeSweepReservations({ inventory: system.inventory, metrics: system.metrics })(
@@ -124,6 +128,55 @@ describe("the stock audit, reading the tables of DynamoDB Local", function () {
       [],
     ]);
     expect(discrepancies(swept)).to.equal(0);
+  });
+
+  it("reads every line of an order of several lines, and an order stored before lines as its one line", async () => {
+    await setStock("Headlight", 10);
+    await setStock("Wiper", 10);
+    const placed = await system.api.placeOrder(
+      apiEvent({
+        routeKey: "POST /orders",
+        claims: alice,
+        body: JSON.stringify({
+          customerName: "A",
+          items: [
+            { product: "Wiper", quantity: 2 },
+            { product: "Headlight", quantity: 3 },
+          ],
+        }),
+      }),
+    );
+    const lines = JSON.parse(placed.body ?? "{}") as Order;
+    const legacyId = "00000000-0000-4000-8000-0000000001d0";
+    await system.client.send(
+      new PutCommand({
+        TableName: system.tables.orders,
+        Item: {
+          OrderId: legacyId,
+          ownerId: "alice",
+          customerName: "A",
+          product: "Headlight",
+          quantity: 1,
+          status: "SHIPPED",
+          createdAt: "2026-11-01T10:00:00.000Z",
+        },
+      }),
+    );
+
+    const { orders } = await readStockSnapshot(system.client, system.tables);
+
+    expect(placed.statusCode).to.equal(201);
+    expect(orders).to.have.deep.members([
+      {
+        OrderId: lines.OrderId,
+        items: [
+          { product: "Wiper", quantity: 2 },
+          { product: "Headlight", quantity: 3 },
+        ],
+        status: "PLACED",
+      },
+      { OrderId: legacyId, items: [{ product: "Headlight", quantity: 1 }], status: "SHIPPED" },
+    ]);
   });
 
   it("finds units taken from stock outside a reservation or an order", async () => {

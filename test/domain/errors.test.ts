@@ -15,8 +15,14 @@ function everyError(): Error[] {
     new errors.UnauthorizedError(),
     new errors.ForbiddenError("admin"),
     new errors.ConflictError("A profile already exists for this user"),
-    new errors.OutOfStockError("Headlight", 1),
-    new errors.UnknownProductError("Wiper"),
+    new errors.OutOfStockError(
+      [
+        { product: "Headlight", requested: 2, available: 1 },
+        { product: "Wiper", requested: 3, available: 0 },
+      ],
+      true,
+    ),
+    new errors.UnknownProductError("Wiper", 2),
     new errors.InvalidTransitionError("SHIPPED", "PLACED"),
     new errors.OrderNotCancellableError("SHIPPED"),
     new errors.IdempotencyKeyReusedError(),
@@ -58,6 +64,25 @@ describe("OmsError and its subclasses", () => {
       fields: { missingFields: ["product"], requiredFields: ["customerName", "product", "quantity"] },
     });
   });
+
+  it("carry every short line of an order out of stock", () => {
+    const shortLines = [{ product: "Headlight", requested: 2, available: 1 }];
+
+    const error = new errors.OutOfStockError(shortLines, false);
+
+    expect(error).to.include({ message: "Item out of stock", severalLines: false });
+    expect(error.shortLines).to.deep.equal(shortLines);
+  });
+
+  const unknownProducts: [string, errors.UnknownProductError, string][] = [
+    ["product, on a one-line order", new errors.UnknownProductError("Wiper"), "product"],
+    ["its line, from 0, on an order of several", new errors.UnknownProductError("Wiper", 2), "items.2.product"],
+  ];
+  for (const [what, error, field] of unknownProducts) {
+    it(`name the unknown product's field: ${what}`, () => {
+      expect(error).to.include({ field, product: "Wiper", message: 'product "Wiper" is not in the inventory' });
+    });
+  }
 
   it("behave the same after Pulumi's closure serializer has rewritten them for Lambda", async () => {
     const { text } = await pulumi.runtime.serializeFunction(() => describeAll, { isFactoryFunction: true });

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import * as v from "valibot";
 import { EVENT_VERSION, OmsEventSchema, type TableChange, eventFromChange } from "../../domain/events";
 import type { Order } from "../../domain/order";
+import { orderIndexKeys } from "../../storage/tables";
 
 const order: Order = {
   OrderId: "ec6b14fa-d31a-4c83-9fc4-9ee5e62a5c11",
@@ -9,11 +10,37 @@ const order: Order = {
   customerName: "Dinesh",
   product: "Headlight",
   quantity: 2,
+  items: [{ product: "Headlight", quantity: 2 }],
   status: "PLACED",
   createdAt: "2026-11-27T10:00:00.000Z",
 };
 /** An order as the table stores it: with the attributes only its indexes need. */
-const stored = (o: Order) => ({ ...o, kind: "ORDER" });
+const stored = (o: Order) => ({ ...o, ...orderIndexKeys(o) });
+/** An order of several lines, priced, with no one-line `product` and `quantity`. */
+const pricedOrder: Order = {
+  OrderId: "0b6a4f55-3c8e-4d0e-9a51-6a4de2e8c0f1",
+  ownerId: "467ebf83",
+  customerName: "Dinesh",
+  items: [
+    {
+      product: "Headlight",
+      quantity: 2,
+      unitPrice: { amount: 1999, currency: "EUR" },
+      lineTotal: { amount: 3998, currency: "EUR" },
+    },
+    {
+      product: "Wiper",
+      quantity: 1,
+      unitPrice: { amount: 500, currency: "EUR" },
+      lineTotal: { amount: 500, currency: "EUR" },
+    },
+  ],
+  total: { amount: 4498, currency: "EUR" },
+  status: "PLACED",
+  createdAt: "2026-11-27T10:00:00.000Z",
+};
+/** The same order as OMS stored it before orders had lines: `product` and `quantity` only. */
+const { items: _lines, ...storedBeforeLines } = stored(order);
 const shipped: Order = { ...order, status: "SHIPPED", updatedAt: "2026-11-27T11:00:00.000Z" };
 const shippedWithShipment: Order = { ...shipped, carrier: "DHL Express", trackingNumber: "JD014600006281230418" };
 const cancelled: Order = { ...order, status: "CANCELLED", updatedAt: "2026-11-27T11:00:00.000Z" };
@@ -28,6 +55,16 @@ describe("eventFromChange", () => {
       "an order written is placed",
       change({ table: "orders", kind: "INSERT", after: stored(order) }),
       // Stamped with the time the write stamped on the item, not the stream's approximate one.
+      { ...envelope, occurredAt: order.createdAt, type: "OrderPlaced", data: { order } },
+    ],
+    [
+      "an order of several lines written is placed, with its priced lines and total",
+      change({ table: "orders", kind: "INSERT", after: stored(pricedOrder) }),
+      { ...envelope, occurredAt: pricedOrder.createdAt, type: "OrderPlaced", data: { order: pricedOrder } },
+    ],
+    [
+      "an order stored before orders had lines is placed with its product and quantity as its one line",
+      change({ table: "orders", kind: "INSERT", after: storedBeforeLines }),
       { ...envelope, occurredAt: order.createdAt, type: "OrderPlaced", data: { order } },
     ],
     [

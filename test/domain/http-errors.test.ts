@@ -1,15 +1,23 @@
 import { expect } from "chai";
+import * as v from "valibot";
 import {
   ForbiddenError,
   MissingFieldsError,
   NotFoundError,
   OmsError,
   OrderNotCancellableError,
+  OutOfStockError,
   TransientError,
   UnauthorizedError,
+  UnknownProductError,
   ValidationError,
 } from "../../domain/errors";
-import { RETRY_AFTER_SECONDS, SERVICE_UNAVAILABLE_MESSAGE, toHttpError } from "../../domain/http-errors";
+import {
+  OutOfStockBodySchema,
+  RETRY_AFTER_SECONDS,
+  SERVICE_UNAVAILABLE_MESSAGE,
+  toHttpError,
+} from "../../domain/http-errors";
 
 describe("toHttpError", () => {
   const cases: [string, unknown, number, Record<string, unknown>][] = [
@@ -28,6 +36,18 @@ describe("toHttpError", () => {
       new ValidationError("quantity", "quantity must be a positive integer"),
       400,
       { message: "quantity must be a positive integer", field: "quantity" },
+    ],
+    [
+      "an unknown product on a one-line order",
+      new UnknownProductError("Wiper"),
+      400,
+      { message: 'product "Wiper" is not in the inventory', field: "product" },
+    ],
+    [
+      "an unknown product on a line of several",
+      new UnknownProductError("Wiper", 2),
+      400,
+      { message: 'product "Wiper" is not in the inventory', field: "items.2.product" },
     ],
     ["no identity", new UnauthorizedError(), 401, { message: "Unauthorized" }],
     ["a missing role", new ForbiddenError("admin"), 403, { message: "Forbidden" }],
@@ -48,6 +68,48 @@ describe("toHttpError", () => {
       expect(toHttpError(error)).to.deep.equal({ statusCode, body });
     });
   }
+
+  describe("an order for more than is in stock", () => {
+    const headlight = { product: "Headlight", requested: 2, available: 1 };
+    const wiper = { product: "Wiper", requested: 3, available: 0 };
+
+    it("answers a one-line order with 409 and exactly the original API's body: the product and its free units", () => {
+      const http = toHttpError(new OutOfStockError([headlight], false));
+
+      expect(http).to.deep.equal({
+        statusCode: 409,
+        body: { message: "Item out of stock", product: "Headlight", available: 1 },
+      });
+    });
+
+    it("answers an order of several lines with the first short line, and every short line in lines", () => {
+      const http = toHttpError(new OutOfStockError([headlight, wiper], true));
+
+      expect(http).to.deep.equal({
+        statusCode: 409,
+        body: { message: "Item out of stock", product: "Headlight", available: 1, lines: [headlight, wiper] },
+      });
+    });
+
+    it("lists lines for an order of several lines even when only one of them is short", () => {
+      const http = toHttpError(new OutOfStockError([wiper], true));
+
+      expect(http?.body).to.deep.equal({
+        message: "Item out of stock",
+        product: "Wiper",
+        available: 0,
+        lines: [wiper],
+      });
+    });
+
+    for (const severalLines of [false, true]) {
+      it(`answers with a body the API contract describes (${severalLines ? "several lines" : "one line"})`, () => {
+        const body = toHttpError(new OutOfStockError([headlight, wiper], severalLines))?.body;
+
+        expect(v.is(OutOfStockBodySchema, body)).to.equal(true);
+      });
+    }
+  });
 
   it("answers a dependency that said not now with 503, Retry-After in seconds and a JSON message", () => {
     const throttled = Object.assign(new Error("Rate of requests exceeds the allowed throughput"), {

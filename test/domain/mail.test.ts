@@ -8,7 +8,8 @@ import {
   mailRecipientId,
   orderMail,
 } from "../../domain/mail";
-import type { Order } from "../../domain/order";
+import type { Money } from "../../domain/money";
+import type { Order, OrderLine } from "../../domain/order";
 
 const order: Order = {
   OrderId: "ec6b14fa-d31a-4c83-9fc4-9ee5e62a5c11",
@@ -16,6 +17,7 @@ const order: Order = {
   customerName: "Kamlesh",
   product: "Headlight",
   quantity: 2,
+  items: [{ product: "Headlight", quantity: 2 }],
   status: "PLACED",
   createdAt: "2026-11-27T10:00:00.000Z",
 };
@@ -72,7 +74,7 @@ describe("order mail", () => {
       expect(lines).to.include.members([
         ...expected.lines,
         `Order:  ${order.OrderId}`,
-        "  Headlight × 2",
+        "  2 × Headlight",
         STOP_ORDER_MAIL,
       ]);
       expect(mail.html).to.equal(undefined);
@@ -100,6 +102,60 @@ describe("order mail", () => {
     } as const;
 
     expect(orderMail(event, dinesh).text).not.to.match(/Carrier|Tracking/);
+  });
+
+  describe("its items", () => {
+    const eur = (amount: number): Money => ({ amount, currency: "EUR" });
+    const jpy = (amount: number): Money => ({ amount, currency: "JPY" });
+    const priced = (product: string, quantity: number, unitPrice: Money, lineTotal: Money): OrderLine => ({
+      product,
+      quantity,
+      unitPrice,
+      lineTotal,
+    });
+    /** What the mail about placing an order of these lines says under "Items:", up to the blank line. */
+    const itemsOf = (items: OrderLine[], total?: Money): string[] => {
+      const placed: Order = { ...order, product: undefined, quantity: undefined, items, total };
+      const text = orderMail({ ...envelope, type: EventType.OrderPlaced, data: { order: placed } }, dinesh).text;
+      const lines = text.split("\n");
+      const start = lines.indexOf("Items:");
+      return lines.slice(start + 1, lines.indexOf("", start));
+    };
+
+    const cases: [string, OrderLine[], Money | undefined, string[]][] = [
+      [
+        "every line with its unit price and line total, in the customer's order, then the order's total",
+        [priced("Headlight", 2, eur(1999), eur(3998)), priced("Mirror", 1, eur(123450), eur(123450))],
+        eur(127448),
+        ["  2 × Headlight @ €19.99 = €39.98", "  1 × Mirror @ €1,234.50 = €1,234.50", "Total: €1,274.48"],
+      ],
+      [
+        "yen as whole yen: JPY has no minor units",
+        [priced("Headlight", 3, jpy(1999), jpy(5997))],
+        jpy(5997),
+        ["  3 × Headlight @ ¥1,999 = ¥5,997", "Total: ¥5,997"],
+      ],
+      [
+        "a line whose item had no price without one, and no total when the order has none",
+        [priced("Headlight", 2, eur(1999), eur(3998)), { product: "Mirror", quantity: 1 }],
+        undefined,
+        ["  2 × Headlight @ €19.99 = €39.98", "  1 × Mirror"],
+      ],
+      [
+        "an order placed before items had prices as its one line",
+        [{ product: "Headlight", quantity: 2 }],
+        undefined,
+        ["  2 × Headlight"],
+      ],
+    ];
+
+    for (const [what, items, total, expected] of cases) {
+      it(`lists ${what}`, () => {
+        const lines = itemsOf(items, total);
+
+        expect(lines).to.deep.equal(expected);
+      });
+    }
   });
 
   it('says to stop order mail with PUT /users/me and {"orderMail": false}', () => {

@@ -7,34 +7,75 @@ const order: Order = {
   OrderId: "o-1",
   ownerId: "u-1",
   customerName: "K",
-  product: "Headlight",
-  quantity: 2,
+  items: [
+    { product: "Headlight", quantity: 2 },
+    { product: "Wiper", quantity: 3 },
+  ],
   status: "PLACED",
   createdAt: "2026-11-27T10:00:00.000Z",
 };
 
 describe("interpretExecution", () => {
   it("reads a succeeded execution's output as the placed order", () => {
-    expect(interpretExecution({ status: "SUCCEEDED", output: JSON.stringify(order) }, order)).to.deep.equal({
+    const priced: Order = { ...order, total: { amount: 100, currency: "EUR" } };
+
+    expect(interpretExecution({ status: "SUCCEEDED", output: JSON.stringify(priced) }, order)).to.deep.equal({
       kind: "placed",
-      order,
+      order: priced,
     });
   });
 
-  it("reads ItemUnavailable as out of stock, with the units the decision saw", () => {
-    const cause = JSON.stringify({ result: "OutOfStock", available: 1 });
+  it("reads ItemUnavailable as out of stock, with every short line the decision named", () => {
+    const shortLines = [
+      { product: "Headlight", requested: 2, available: 1 },
+      { product: "Wiper", requested: 3, available: 0 },
+    ];
+    const cause = JSON.stringify({ result: "OutOfStock", shortLines });
 
     expect(interpretExecution({ status: "FAILED", error: "ItemUnavailable", cause }, order)).to.deep.equal({
       kind: "outOfStock",
-      available: 1,
+      shortLines,
     });
   });
 
-  it("reads UnknownProduct as an unknown product", () => {
-    expect(interpretExecution({ status: "FAILED", error: "UnknownProduct" }, order)).to.deep.equal({
+  const unreadableShortages: [string, string | undefined][] = [
+    ["no cause", undefined],
+    ["a cause that is not JSON", "Item out of stock"],
+    ["a cause without shortLines", JSON.stringify({ result: "OutOfStock" })],
+  ];
+  for (const [what, cause] of unreadableShortages) {
+    it(`reads ItemUnavailable with ${what} as out of stock, naming no line`, () => {
+      expect(interpretExecution({ status: "FAILED", error: "ItemUnavailable", cause }, order)).to.deep.equal({
+        kind: "outOfStock",
+        shortLines: [],
+      });
+    });
+  }
+
+  it("reads UnknownProduct as the unknown product and its line the cause names", () => {
+    const cause = JSON.stringify({ product: "Wiper", line: 1 });
+
+    expect(interpretExecution({ status: "FAILED", error: "UnknownProduct", cause }, order)).to.deep.equal({
       kind: "unknownProduct",
+      product: "Wiper",
+      line: 1,
     });
   });
+
+  const unreadableUnknowns: [string, string | undefined][] = [
+    ["no cause", undefined],
+    ["a cause that is not JSON", "Wiper is not in the inventory"],
+    ["a cause whose fields are of the wrong type", JSON.stringify({ product: 7, line: "1" })],
+  ];
+  for (const [what, cause] of unreadableUnknowns) {
+    it(`reads UnknownProduct with ${what} as the order's first line`, () => {
+      expect(interpretExecution({ status: "FAILED", error: "UnknownProduct", cause }, order)).to.deep.equal({
+        kind: "unknownProduct",
+        product: "Headlight",
+        line: 0,
+      });
+    });
+  }
 
   it("reports anything else as a failure, with what the execution said", () => {
     expect(interpretExecution({ status: "TIMED_OUT" }, order)).to.deep.equal({

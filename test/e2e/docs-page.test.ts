@@ -144,10 +144,12 @@ describe("The API reference page on the local stack", function () {
     if (SCREENSHOT) await page.screenshot({ path: SCREENSHOT, fullPage: true });
     const status = await response.locator(".response-col_status").innerText();
     const body = JSON.parse(await response.locator(".response-col_description pre").first().innerText()) as {
-      items: { itemId: string; quantity: number }[];
+      items: { itemId: string; quantity: number; unitPrice?: unknown }[];
     };
     expect(status.trim()).to.equal("200");
-    expect(body.items.map(({ itemId, quantity }) => ({ itemId, quantity }))).to.have.deep.members(SEED_INVENTORY);
+    expect(body.items.map(({ itemId, quantity, unitPrice }) => ({ itemId, quantity, unitPrice }))).to.have.deep.members(
+      [...SEED_INVENTORY],
+    );
     expect(await operation.locator(".request-url pre").innerText()).to.equal(`${stack.url}/inventory`);
     expect(pageErrors).to.deep.equal([]);
     expect(originsRequested()).to.deep.equal([stack.url]);

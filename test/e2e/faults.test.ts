@@ -125,10 +125,13 @@ function heldAt(gate: Gate, late: { result?: Promise<unknown> } = {}): TaskFault
   };
 }
 
-/** The product a task's input is about: `CheckInventory` and `ReleaseStock` get an item id, `CreateOrder` the order. */
+/**
+ * The product a task's input is about, by its first line: `CheckInventory` and `ReleaseStock` get
+ * the order's lines, `CreateOrder` the order. The specs place orders of one line.
+ */
 function productOf(input: unknown): string | undefined {
-  const { itemId, order } = input as { itemId?: string; order?: { product?: string } };
-  return itemId ?? order?.product;
+  const { lines, order } = input as { lines?: { product?: string }[]; order?: { items?: { product?: string }[] } };
+  return (lines ?? order?.items)?.[0]?.product;
 }
 
 /** Misbehaving tasks, by product, so that concurrent specs on their own items do not meet. */
@@ -191,7 +194,9 @@ describe("The local stack under faults", function () {
       return {
         free: items.find((item) => item.itemId === itemId)?.quantity,
         reserved: reservations.filter((reservation) => reservation.itemId === itemId).length,
-        orders: orders.filter((written) => written.product === itemId).map((written) => written.OrderId),
+        orders: orders
+          .filter((written) => written.items.some((line) => line.product === itemId))
+          .map((written) => written.OrderId),
       };
     };
     const released = async () => {

@@ -67,7 +67,7 @@ describe("A dependency that says not now", function () {
 
   beforeEach(async () => {
     system = await orderSystem();
-    await system.inventory.setStock(ORDER.product, 4, new Date());
+    await system.inventory.setStock(ORDER.product, { quantity: 4 }, new Date());
   });
 
   async function itemsIn(table: string): Promise<Record<string, unknown>[]> {

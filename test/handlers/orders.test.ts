@@ -38,8 +38,8 @@ describe("order handlers on DynamoDB Local", function () {
       newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, "0")}`,
       now: () => new Date((clock += 1000)),
     });
-    await system.inventory.setStock("MacBook Pro", 100, new Date());
-    await system.inventory.setStock("Headlight", 4, new Date());
+    await system.inventory.setStock("MacBook Pro", { quantity: 100 }, new Date());
+    await system.inventory.setStock("Headlight", { quantity: 4 }, new Date());
   });
 
   async function place(claims: Record<string, string>, body: unknown, headers: Record<string, string> = {}) {
@@ -70,6 +70,7 @@ describe("order handlers on DynamoDB Local", function () {
         customerName: "Kamlesh",
         product: "Headlight",
         quantity: 3,
+        items: [{ product: "Headlight", quantity: 3 }],
         status: "PLACED",
         createdAt: "2026-11-27T10:00:01.000Z",
       });
@@ -247,7 +248,10 @@ describe("order handlers on DynamoDB Local", function () {
         const result = await system.api.getOrder(orderEvent("GET /orders/{id}", claims, order.OrderId));
         expect(result.statusCode).to.equal(200);
         expect(result.body).to.include('"quantity":2');
-        expect(bodyOf(result)).to.deep.equal(order);
+        expect(bodyOf(result)).to.deep.equal({
+          ...order,
+          timeline: [{ at: order.createdAt, by: "alice", event: "placed" }],
+        });
       }
     });
 
@@ -377,7 +381,21 @@ describe("order handlers on DynamoDB Local", function () {
       };
       expect(bodyOf(result)).to.deep.equal({ ...shipped, message: STATUS_UPDATED_MESSAGE });
       const read = await system.api.getOrder(orderEvent("GET /orders/{id}", alice, order.OrderId));
-      expect(bodyOf(read)).to.deep.equal(shipped);
+      expect(bodyOf(read)).to.deep.equal({
+        ...shipped,
+        timeline: [
+          { at: order.createdAt, by: "alice", event: "placed" },
+          {
+            at: "2026-11-27T10:00:02.000Z",
+            by: "root",
+            event: "statusChanged",
+            from: "PLACED",
+            to: "SHIPPED",
+            carrier: "DHL Express",
+            trackingNumber: "JD0146",
+          },
+        ],
+      });
     });
 
     it("takes them through the original API's PUT /orders too", async () => {
@@ -519,6 +537,8 @@ describe("order handlers on DynamoDB Local", function () {
             orders: "no-such-table",
             inventory: "no-such-table",
             reservations: "no-such-table",
+            orderLines: "no-such-table",
+            orderTimeline: "no-such-table",
           }),
         });
         const context = lambdaContext({

@@ -19,6 +19,7 @@ const order: Order = {
   customerName: "Alice",
   product: "Headlight",
   quantity: 2,
+  items: [{ product: "Headlight", quantity: 2 }],
   status: "PLACED",
   createdAt: "2026-11-27T10:00:00.000Z",
 };

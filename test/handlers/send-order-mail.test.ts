@@ -1,3 +1,4 @@
+import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
@@ -7,13 +8,21 @@ import { MailRejectedError, TransientError } from "../../domain/errors";
 import { EVENT_VERSION, EventType, type OmsEvent } from "../../domain/events";
 import { orderMail } from "../../domain/mail";
 import type { Order } from "../../domain/order";
-import { BusinessMetric, type Mailer, type OutgoingMail, type UserRepository } from "../../domain/ports";
+import {
+  BusinessMetric,
+  type Mailer,
+  type OrderRepository,
+  type OutgoingMail,
+  type UserRepository,
+} from "../../domain/ports";
+import { SYSTEM_ACTOR, type TimelineEntry, TimelineEvent } from "../../domain/timeline";
 import type { UserProfile } from "../../domain/user";
+import { dynamoOrderRepository } from "../../handlers/adapters/dynamo-order-repository";
 import { dynamoUserRepository } from "../../handlers/adapters/dynamo-user-repository";
 import { makeSendOrderMail } from "../../handlers/send-order-mail";
 import { lambdaContext } from "../../local/lambda-context";
 import { LocalMetrics } from "../../local/local-metrics";
-import { idempotencyTable, usersTable } from "../../storage/tables";
+import { idempotencyTable, orderTimelineTable, usersTable } from "../../storage/tables";
 import { documentClient, dynamoDbLocal, freshTable } from "../support/dynamodb";
 
 const orderOf = (ownerId: string, n: number): Order => ({
@@ -22,6 +31,7 @@ const orderOf = (ownerId: string, n: number): Order => ({
   customerName: ownerId,
   product: "Headlight",
   quantity: 1,
+  items: [{ product: "Headlight", quantity: 1 }],
   status: "PLACED",
   createdAt: "2026-11-27T10:00:00.000Z",
 });
@@ -81,6 +91,35 @@ function recordingMailer(failWith: (attempt: number, mail: OutgoingMail) => Erro
   return { mailer, sent };
 }
 
+/** One write of a timeline entry, as the mailer asked for it. */
+interface TimelineWrite {
+  readonly orderId: string;
+  readonly key: string;
+  readonly entry: TimelineEntry;
+}
+
+/**
+ * The orders' timelines, kept as the port promises: an entry already recorded under a key is not
+ * written again. Every write asked for is kept too; `failWith` decides, per write (1-based),
+ * whether DynamoDB says "not now".
+ */
+function recordingTimelines(failWith: (attempt: number) => Error | undefined = () => undefined) {
+  const writes: TimelineWrite[] = [];
+  const recorded = new Map<string, TimelineWrite>();
+  const orders: Pick<OrderRepository, "record"> = {
+    async record(orderId, key, entry) {
+      const error = failWith(writes.length + 1);
+      writes.push({ orderId, key, entry });
+      if (error) throw error;
+      if (!recorded.has(`${orderId} ${key}`)) recorded.set(`${orderId} ${key}`, { orderId, key, entry });
+    },
+  };
+  return { orders, writes, recorded: () => [...recorded.values()] };
+}
+
+/** When SES answered, in every spec: the time each timeline entry is dated. */
+const NOW = new Date("2026-11-27T10:00:02.000Z");
+
 const context = () =>
   lambdaContext({
     functionName: "send-order-mail",
@@ -94,22 +133,39 @@ describe("sendOrderMail, the order mailer, on DynamoDB Local", function () {
   this.timeout(30_000);
   let users: UserRepository;
   let idempotency: DynamoDBPersistenceLayer;
+  /** Another client of the same idempotency table, as another version of the mailer would have. */
+  let anotherIdempotencyClient: () => DynamoDBPersistenceLayer;
   let metrics: LocalMetrics;
 
   beforeEach(async () => {
     const { endpoint } = await dynamoDbLocal();
     users = dynamoUserRepository(await documentClient(), await freshTable(usersTable));
-    idempotency = new DynamoDBPersistenceLayer({
-      tableName: await freshTable(idempotencyTable),
-      clientConfig: { endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } },
-    });
+    const tableName = await freshTable(idempotencyTable);
+    anotherIdempotencyClient = () =>
+      new DynamoDBPersistenceLayer({
+        tableName,
+        clientConfig: {
+          endpoint,
+          region: "us-east-1",
+          credentials: { accessKeyId: "local", secretAccessKey: "local" },
+        },
+      });
+    idempotency = anotherIdempotencyClient();
     metrics = new LocalMetrics();
     await users.create(profileOf("alice"));
     await users.create(profileOf("bob"));
   });
 
-  const mailerWith = (mailer: Mailer) =>
-    makeSendOrderMail({ users, mailer, metrics, idempotency, logger: new Logger({ logLevel: "SILENT" }) });
+  const mailerWith = (mailer: Mailer, orders = recordingTimelines().orders) =>
+    makeSendOrderMail({
+      users,
+      mailer,
+      orders,
+      metrics,
+      idempotency,
+      logger: new Logger({ logLevel: "SILENT" }),
+      now: () => NOW,
+    });
 
   it("e-mails each order's owner about their own order, and nobody else", async () => {
     const { mailer, sent } = recordingMailer();
@@ -153,7 +209,8 @@ describe("sendOrderMail, the order mailer, on DynamoDB Local", function () {
     const { mailer, sent } = recordingMailer((attempt) =>
       attempt === 1 ? new TransientError("SES: TooManyRequestsException") : undefined,
     );
-    const handler = mailerWith(mailer);
+    const timelines = recordingTimelines();
+    const handler = mailerWith(mailer, timelines.orders);
     const event = placed(orderOf("alice", 1));
     const first = delivery(event);
 
@@ -163,6 +220,7 @@ describe("sendOrderMail, the order mailer, on DynamoDB Local", function () {
     expect(failed).to.deep.equal({ batchItemFailures: failures(first) });
     expect(retried).to.deep.equal({ batchItemFailures: [] });
     expect(sent.map((mail) => mail.to)).to.deep.equal(["alice@example.com"]);
+    expect(timelines.writes.map((write) => write.entry.event)).to.deep.equal([TimelineEvent.MailSent]);
     expect(metrics.snapshot()).to.deep.equal({});
   });
 
@@ -184,15 +242,144 @@ describe("sendOrderMail, the order mailer, on DynamoDB Local", function () {
     expect(metrics.snapshot()).to.deep.equal({ [BusinessMetric.NotificationFailures]: 1 });
   });
 
-  it("mails nobody whose order mail is off, or who has no profile, and acknowledges the event", async () => {
+  describe("the order's timeline", () => {
+    const mailSent = (order: Order, eventId: string): TimelineWrite => ({
+      orderId: order.OrderId,
+      key: `mail#${eventId}`,
+      entry: {
+        at: NOW.toISOString(),
+        by: SYSTEM_ACTOR,
+        event: TimelineEvent.MailSent,
+        subject: `Your order ${order.OrderId} is placed`,
+      },
+    });
+
+    it("records each mail sent on its order's timeline: mailSent, by the system, with the mail's subject", async () => {
+      const { mailer } = recordingMailer();
+      const timelines = recordingTimelines();
+      const [alices, bobs] = [orderOf("alice", 1), orderOf("bob", 2)];
+      const [alicesPlaced, bobsPlaced] = [placed(alices), placed(bobs)];
+
+      await mailerWith(mailer, timelines.orders)(batch(delivery(alicesPlaced), delivery(bobsPlaced)), context());
+
+      expect(timelines.recorded()).to.have.deep.members([
+        mailSent(alices, alicesPlaced.id),
+        mailSent(bobs, bobsPlaced.id),
+      ]);
+    });
+
+    it("records a mail once when SQS delivers its event again: the same entry under the same key", async () => {
+      const { mailer, sent } = recordingMailer();
+      const timelines = recordingTimelines();
+      const handler = mailerWith(mailer, timelines.orders);
+      const order = orderOf("alice", 1);
+      const event = placed(order);
+
+      await handler(batch(delivery(event)), context());
+      await handler(batch(delivery(event, 2)), context());
+
+      expect(sent).to.have.length(1);
+      expect(timelines.recorded()).to.deep.equal([mailSent(order, event.id)]);
+      for (const write of timelines.writes) expect(write).to.deep.equal(mailSent(order, event.id));
+    });
+
+    it("keeps one entry in the order's timeline table, however often SQS delivers the event", async () => {
+      const { mailer } = recordingMailer();
+      // The mailer is told the timeline table alone, as its grants name it alone.
+      const orders = dynamoOrderRepository(await documentClient(), {
+        orders: "",
+        inventory: "",
+        reservations: "",
+        orderLines: "",
+        orderTimeline: await freshTable(orderTimelineTable),
+      });
+      const handler = mailerWith(mailer, orders);
+      const order = orderOf("alice", 1);
+      const event = placed(order);
+
+      await handler(batch(delivery(event)), context());
+      await handler(batch(delivery(event, 2)), context());
+
+      expect(await orders.timeline(order.OrderId)).to.deep.equal([mailSent(order, event.id).entry]);
+    });
+
+    it("fails the message when the timeline says not now, and records the mail on redelivery without mailing it again", async () => {
+      const { mailer, sent } = recordingMailer();
+      const timelines = recordingTimelines((attempt) =>
+        attempt === 1 ? new TransientError("DynamoDB: ProvisionedThroughputExceededException") : undefined,
+      );
+      const handler = mailerWith(mailer, timelines.orders);
+      const order = orderOf("alice", 1);
+      const event = placed(order);
+      const first = delivery(event);
+
+      const failed = await handler(batch(first), context());
+      const retried = await handler(batch(delivery(event, 2)), context());
+
+      expect([failed, retried]).to.deep.equal([{ batchItemFailures: failures(first) }, { batchItemFailures: [] }]);
+      expect(sent.map((mail) => mail.to)).to.deep.equal(["alice@example.com"]);
+      expect(timelines.recorded()).to.deep.equal([mailSent(order, event.id)]);
+    });
+
+    it("records a mail SES refuses for good as mailFailed, with SES's reason, once", async () => {
+      const reason = "SES refused the mail: MessageRejected: Email address is not verified.";
+      const { mailer } = recordingMailer(() => new MailRejectedError(reason));
+      const timelines = recordingTimelines();
+      const handler = mailerWith(mailer, timelines.orders);
+      const order = orderOf("alice", 1);
+      const event = placed(order);
+
+      await handler(batch(delivery(event)), context());
+      await handler(batch(delivery(event, 2)), context());
+
+      expect(timelines.recorded()).to.deep.equal([
+        {
+          orderId: order.OrderId,
+          key: `mail#${event.id}`,
+          entry: {
+            at: NOW.toISOString(),
+            by: SYSTEM_ACTOR,
+            event: TimelineEvent.MailFailed,
+            subject: `Your order ${order.OrderId} is placed`,
+            reason,
+          },
+        },
+      ]);
+    });
+
+    it("records nothing, and mails nobody, for an event mailed about before mails went on timelines", async () => {
+      const { mailer, sent } = recordingMailer();
+      const timelines = recordingTimelines();
+      const event = placed(orderOf("alice", 1));
+      // What the mailer remembered of an event before: the bare outcome.
+      const config = new IdempotencyConfig({ eventKeyJmesPath: "id" });
+      config.registerLambdaContext(context());
+      const earlierMailer = makeIdempotent(async (_event: OmsEvent) => "sent", {
+        persistenceStore: anotherIdempotencyClient(),
+        keyPrefix: "send-order-mail",
+        config,
+      });
+      await earlierMailer(event);
+
+      const response = await mailerWith(mailer, timelines.orders)(batch(delivery(event, 2)), context());
+
+      expect(response).to.deep.equal({ batchItemFailures: [] });
+      expect(sent).to.deep.equal([]);
+      expect(timelines.writes).to.deep.equal([]);
+    });
+  });
+
+  it("mails nobody whose order mail is off, or who has no profile, records nothing on their orders' timelines, and acknowledges the event", async () => {
     const { mailer, sent } = recordingMailer();
+    const timelines = recordingTimelines();
     await users.create(profileOf("carol", false));
     const events = [placed(orderOf("carol", 1)), placed(orderOf("dave", 2))];
 
-    const response = await mailerWith(mailer)(batch(...events.map((e) => delivery(e))), context());
+    const response = await mailerWith(mailer, timelines.orders)(batch(...events.map((e) => delivery(e))), context());
 
     expect(response).to.deep.equal({ batchItemFailures: [] });
     expect(sent).to.deep.equal([]);
+    expect(timelines.writes).to.deep.equal([]);
   });
 
   it("honours order mail turned off after the order was placed", async () => {

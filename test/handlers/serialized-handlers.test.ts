@@ -12,7 +12,15 @@ import type { ApiHandler, ApiResult } from "../../handlers/http";
 import type { TaskHandler } from "../../handlers/tasks/task";
 import { lambdaContext } from "../../local/lambda-context";
 import { localOrderWorkflow } from "../../local/local-order-workflow";
-import { idempotencyTable, inventoryTable, ordersTable, reservationsTable, usersTable } from "../../storage/tables";
+import {
+  idempotencyTable,
+  inventoryTable,
+  orderLinesTable,
+  orderTimelineTable,
+  ordersTable,
+  reservationsTable,
+  usersTable,
+} from "../../storage/tables";
 import { workflowTasks } from "../../workflow/tasks";
 import { apiEvent, claimsFor } from "../support/api-events";
 import { dynamoDbLocal, freshTable } from "../support/dynamodb";
@@ -76,6 +84,8 @@ describe("Functions as `pulumi up` packages them", function () {
         [ordersTable.envVar]: await freshTable(ordersTable),
         [inventoryTable.envVar]: await freshTable(inventoryTable),
         [reservationsTable.envVar]: await freshTable(reservationsTable),
+        [orderLinesTable.envVar]: await freshTable(orderLinesTable),
+        [orderTimelineTable.envVar]: await freshTable(orderTimelineTable),
         [usersTable.envVar]: await freshTable(usersTable),
         [idempotencyTable.envVar]: await freshTable(idempotencyTable),
         [SERVICE_ENV.eventsTopicArn]: "arn:aws:sns:us-east-1:000000000000:unreachable",
@@ -141,6 +151,7 @@ describe("Functions as `pulumi up` packages them", function () {
         customerName: "Alice",
         product: "Headlight",
         quantity: 3,
+        items: [{ product: "Headlight", quantity: 3 }],
         status: "PLACED",
         createdAt: "2026-11-27T10:00:00.000Z",
       };
@@ -176,8 +187,14 @@ describe("Functions as `pulumi up` packages them", function () {
 
       expect(stocked.statusCode).to.equal(200);
       expect(placed).to.deep.equal({ kind: "placed", order });
-      expect(short).to.deep.equal({ kind: "outOfStock", available: 1 });
-      expect(json(read)).to.deep.equal(order);
+      expect(short).to.deep.equal({
+        kind: "outOfStock",
+        shortLines: [{ product: "Headlight", requested: 3, available: 1 }],
+      });
+      expect(json(read)).to.deep.equal({
+        ...order,
+        timeline: [{ at: order.createdAt, by: "alice", event: "placed" }],
+      });
       expect(json(listed)["items"]).to.deep.equal([order]);
       expect(stockLevels(stock)).to.deep.equal([{ itemId: "Headlight", quantity: 1 }]);
       expect(deleted.statusCode).to.equal(200);
@@ -227,6 +244,7 @@ describe("Functions as `pulumi up` packages them", function () {
             customerName: "Nobody",
             product: "Headlight",
             quantity: 1,
+            items: [{ product: "Headlight", quantity: 1 }],
             status: "PLACED",
             createdAt: "2026-11-27T10:00:00.000Z",
           },

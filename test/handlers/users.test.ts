@@ -133,8 +133,8 @@ describe("inventory handlers on DynamoDB Local", function () {
 
   beforeEach(async () => {
     system = await orderSystem({ now: () => new Date("2026-11-27T10:00:00.000Z") });
-    await system.inventory.setStock("Seatbelt", 3, new Date("2026-11-27T09:00:00.000Z"));
-    await system.inventory.setStock("Headlight", 4, new Date("2026-11-27T09:00:00.000Z"));
+    await system.inventory.setStock("Seatbelt", { quantity: 3 }, new Date("2026-11-27T09:00:00.000Z"));
+    await system.inventory.setStock("Headlight", { quantity: 4 }, new Date("2026-11-27T09:00:00.000Z"));
   });
 
   const setStock = (claims: Record<string, string>, itemId: string, body: unknown) =>
@@ -235,7 +235,11 @@ describe("inventory handlers on DynamoDB Local", function () {
       await setStock(admin, "Headlight", { quantity: 4, reorderLevel: 2 });
       const before = itemIds(await listInventory({ lowStock: "true" }));
 
-      await system.inventory.reserve("order-1", "Headlight", 2, new Date("2026-11-27T10:00:00.000Z"));
+      await system.inventory.reserve(
+        "order-1",
+        [{ product: "Headlight", quantity: 2 }],
+        new Date("2026-11-27T10:00:00.000Z"),
+      );
 
       expect(before).to.deep.equal([]);
       expect(itemIds(await listInventory({ lowStock: "true" }))).to.deep.equal(["Headlight"]);

@@ -3,12 +3,12 @@ import { routes } from "../../api/routes";
 import { type CorsPolicy, allowedOrigin, corsPolicy, preflightHeaders, responseHeaders } from "../../local/cors";
 
 describe("corsPolicy", () => {
-  it("allows the routes' methods and OPTIONS, the token, content-type and idempotency-key headers, for an hour, and exposes Location and Retry-After, as OrdersApi configures it", () => {
+  it("allows the routes' methods and OPTIONS, the token, content-type and idempotency-key headers, for an hour, and exposes Location, Retry-After and the export's X-Next-Token, as OrdersApi configures it", () => {
     expect(corsPolicy(["*"], routes)).to.deep.equal({
       allowOrigins: ["*"],
       allowMethods: ["POST", "GET", "DELETE", "PATCH", "PUT", "OPTIONS"],
       allowHeaders: ["authorization", "content-type", "idempotency-key"],
-      exposeHeaders: ["location", "retry-after"],
+      exposeHeaders: ["location", "retry-after", "x-next-token"],
       maxAgeSeconds: 3600,
     });
   });
@@ -72,7 +72,7 @@ describe("responseHeaders", () => {
   it("gives an actual response from an allowed origin that origin and the exposed headers", () => {
     expect(responseHeaders(policy, "https://orders.example.com")).to.deep.equal({
       "access-control-allow-origin": "https://orders.example.com",
-      "access-control-expose-headers": "location,retry-after",
+      "access-control-expose-headers": "location,retry-after,x-next-token",
     });
   });
 

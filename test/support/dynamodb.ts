@@ -2,7 +2,14 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { randomUUID } from "node:crypto";
 import { type DynamoDbLocal, createTable, startDynamoDbLocal } from "../../local/dynamodb-local";
-import { type TableDefinition, inventoryTable, ordersTable, reservationsTable } from "../../storage/tables";
+import {
+  inventoryTable,
+  orderLinesTable,
+  ordersTable,
+  orderTimelineTable,
+  reservationsTable,
+  type TableDefinition,
+} from "../../storage/tables";
 
 let shared: Promise<DynamoDbLocal> | undefined;
 
@@ -39,10 +46,18 @@ export async function freshTable(definition: TableDefinition): Promise<string> {
 }
 
 /** Fresh orders, inventory and reservations tables: what every stock move touches. */
-export async function freshStockTables(): Promise<{ orders: string; inventory: string; reservations: string }> {
+export async function freshStockTables(): Promise<{
+  orders: string;
+  inventory: string;
+  reservations: string;
+  orderLines: string;
+  orderTimeline: string;
+}> {
   return {
     orders: await freshTable(ordersTable),
     inventory: await freshTable(inventoryTable),
     reservations: await freshTable(reservationsTable),
+    orderLines: await freshTable(orderLinesTable),
+    orderTimeline: await freshTable(orderTimelineTable),
   };
 }

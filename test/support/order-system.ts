@@ -7,6 +7,7 @@ import { dynamoOrderRepository } from "../../handlers/adapters/dynamo-order-repo
 import { dynamoUserRepository } from "../../handlers/adapters/dynamo-user-repository";
 import { makeCreateUser } from "../../handlers/create-user";
 import { makeDeleteOrder } from "../../handlers/delete-order";
+import { makeExportOrders } from "../../handlers/export-orders";
 import { makeGetOrder } from "../../handlers/get-order";
 import { makeGetUser } from "../../handlers/get-user";
 import type { ApiEvent, ApiHandler, ApiResult } from "../../handlers/http";
@@ -35,7 +36,9 @@ export interface OrderSystem {
   readonly users: UserRepository;
   readonly metrics: LocalMetrics;
   /** Each fresh table's physical name, by its logical name. */
-  readonly tables: Readonly<Record<"orders" | "inventory" | "reservations" | "users" | "idempotency", string>>;
+  readonly tables: Readonly<
+    Record<"orders" | "inventory" | "reservations" | "orderLines" | "orderTimeline" | "users" | "idempotency", string>
+  >;
   /** Each route's function, invoked as Lambda would: with a fresh context per call. */
   readonly api: Readonly<Record<ApiName, (event: ApiEvent) => Promise<ApiResult>>>;
   /** The stored inventory item, reservations included. */
@@ -45,6 +48,7 @@ export interface OrderSystem {
 type ApiName =
   | "placeOrder"
   | "listOrders"
+  | "exportOrders"
   | "getOrder"
   | "deleteOrder"
   | "updateOrderStatus"
@@ -93,9 +97,9 @@ export async function orderSystem(options: OrderSystemOptions = {}): Promise<Ord
     users: await freshTable(usersTable),
     idempotency: await freshTable(idempotencyTable),
   };
-  const orders = dynamoOrderRepository(client, tables);
-  const inventory = dynamoInventoryRepository(client, tables);
   const users = dynamoUserRepository(client, tables.users);
+  const orders = dynamoOrderRepository(client, tables, users);
+  const inventory = dynamoInventoryRepository(client, tables);
   const metrics = new LocalMetrics();
   const now = options.now ?? (() => new Date());
   const orderWorkflow = localOrderWorkflow({
@@ -126,6 +130,7 @@ export async function orderSystem(options: OrderSystemOptions = {}): Promise<Ord
         idempotency,
       }),
       listOrders: makeListOrders({ orders }),
+      exportOrders: makeExportOrders({ orders }),
       getOrder: makeGetOrder({ orders }),
       deleteOrder: makeDeleteOrder({ orders, now }),
       updateOrderStatus: makeUpdateOrderStatus({ orders, metrics, now }),

@@ -31,6 +31,19 @@ function orderFor(product: string, quantity: number, n = 1): Order {
     customerName: "Alice",
     product,
     quantity,
+    items: [{ product, quantity }],
+    status: "PLACED",
+    createdAt: "2026-11-27T10:00:00.000Z",
+  };
+}
+
+/** An order of several lines, as the API hands it to the workflow: unpriced. */
+function orderOfLines(lines: readonly { product: string; quantity: number }[], n = 1): Order {
+  return {
+    OrderId: `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`,
+    ownerId: "alice",
+    customerName: "Alice",
+    items: lines.map(({ product, quantity }) => ({ product, quantity })),
     status: "PLACED",
     createdAt: "2026-11-27T10:00:00.000Z",
   };
@@ -59,6 +72,35 @@ describe("the order workflow definition", () => {
     expect(States.DescribeFailure.Next).to.equal("OrderFailed");
   });
 
+  it("moves stock for every line of the order, and gives CreateOrder the prices CheckInventory reserved at", () => {
+    const { States } = orderWorkflowDefinition(arns);
+
+    expect(States.CheckInventory.Parameters).to.deep.equal({
+      "orderId.$": "$.order.OrderId",
+      "lines.$": "$.order.items",
+    });
+    expect(States.ReleaseStock.Parameters).to.deep.equal({
+      "orderId.$": "$.order.OrderId",
+      "lines.$": "$.order.items",
+    });
+    expect(States.CreateOrder.Parameters).to.deep.equal({
+      "order.$": "$.order",
+      "prices.$": "$.InventoryResult.prices",
+    });
+    // The priced order CreateOrder returns is what the run ends with.
+    expect(States.CreateOrder.ResultPath).to.equal("$.order");
+  });
+
+  it("fails UnknownProduct with CheckInventory's cause, which names the product and its line", () => {
+    const { States } = orderWorkflowDefinition(arns);
+
+    expect(States.UnknownProduct).to.deep.equal({
+      Type: "Fail",
+      Error: "UnknownProduct",
+      CausePath: "$.InventoryResult.cause",
+    });
+  });
+
   it("fails OrderFailed with the error CreateOrder failed with, as JSON, whoever runs it", () => {
     const { States } = orderWorkflowDefinition(arns);
 
@@ -85,14 +127,14 @@ describe("the order workflow, run locally on DynamoDB Local", function () {
   let client: DynamoDBDocumentClient;
   let inventory: InventoryRepository;
   let orders: OrderRepository;
-  let tables: { orders: string; inventory: string; reservations: string };
+  let tables: Awaited<ReturnType<typeof freshStockTables>>;
 
   beforeEach(async () => {
     client = await documentClient();
     tables = await freshStockTables();
     inventory = dynamoInventoryRepository(client, tables);
     orders = dynamoOrderRepository(client, tables);
-    await inventory.setStock("Headlight", 4, new Date());
+    await inventory.setStock("Headlight", { quantity: 4 }, new Date());
   });
 
   function workflow(overrides: Partial<Record<string, TaskHandler>> = {}) {
@@ -132,12 +174,112 @@ describe("the order workflow, run locally on DynamoDB Local", function () {
   it("fails with ItemUnavailable, reserving nothing, when too few units are left", async () => {
     const outcome = await workflow().place(orderFor("Headlight", 5));
 
-    expect(outcome).to.deep.equal({ kind: "outOfStock", available: 4 });
+    expect(outcome).to.deep.equal({
+      kind: "outOfStock",
+      shortLines: [{ product: "Headlight", requested: 5, available: 4 }],
+    });
     expect(await stock("Headlight")).to.deep.include({ quantity: 4 });
   });
 
   it("fails with UnknownProduct for an item the inventory does not carry", async () => {
-    expect(await workflow().place(orderFor("Wiper", 1))).to.deep.equal({ kind: "unknownProduct" });
+    expect(await workflow().place(orderFor("Wiper", 1))).to.deep.equal({
+      kind: "unknownProduct",
+      product: "Wiper",
+      line: 0,
+    });
+  });
+
+  it("places an order of several lines at the items' prices, the run ending with the priced order", async () => {
+    await inventory.setStock("Wiper", { quantity: 5, unitPrice: { amount: 1250, currency: "EUR" } }, new Date());
+    await inventory.setStock("Headlight", { quantity: 4, unitPrice: { amount: 4999, currency: "EUR" } }, new Date());
+    const order = orderOfLines([
+      { product: "Headlight", quantity: 2 },
+      { product: "Wiper", quantity: 3 },
+    ]);
+
+    const outcome = await workflow().place(order);
+
+    const priced: Order = {
+      ...order,
+      items: [
+        {
+          product: "Headlight",
+          quantity: 2,
+          unitPrice: { amount: 4999, currency: "EUR" },
+          lineTotal: { amount: 9998, currency: "EUR" },
+        },
+        {
+          product: "Wiper",
+          quantity: 3,
+          unitPrice: { amount: 1250, currency: "EUR" },
+          lineTotal: { amount: 3750, currency: "EUR" },
+        },
+      ],
+      total: { amount: 13748, currency: "EUR" },
+    };
+    expect(outcome).to.deep.equal({ kind: "placed", order: priced });
+    expect(await orders.get(order.OrderId)).to.deep.equal(priced);
+    expect(await stock("Headlight")).to.deep.include({ quantity: 2, committed: 2 });
+    expect(await stock("Wiper")).to.deep.include({ quantity: 2, committed: 3 });
+    expect(await reservations()).to.deep.equal([]);
+  });
+
+  it("reserves nothing on any line when one line is short, and names every short line", async () => {
+    await inventory.setStock("Wiper", { quantity: 1 }, new Date());
+    await inventory.setStock("Mirror", { quantity: 9 }, new Date());
+
+    const outcome = await workflow().place(
+      orderOfLines([
+        { product: "Headlight", quantity: 5 },
+        { product: "Mirror", quantity: 2 },
+        { product: "Wiper", quantity: 2 },
+      ]),
+    );
+
+    expect(outcome).to.deep.equal({
+      kind: "outOfStock",
+      shortLines: [
+        { product: "Headlight", requested: 5, available: 4 },
+        { product: "Wiper", requested: 2, available: 1 },
+      ],
+    });
+    expect(await stock("Headlight")).to.deep.include({ quantity: 4 });
+    expect(await stock("Mirror")).to.deep.include({ quantity: 9 });
+    expect(await stock("Wiper")).to.deep.include({ quantity: 1 });
+    expect(await reservations()).to.deep.equal([]);
+  });
+
+  it("fails with UnknownProduct naming the first line the inventory does not carry, reserving nothing", async () => {
+    const outcome = await workflow().place(
+      orderOfLines([
+        { product: "Headlight", quantity: 1 },
+        { product: "Wiper", quantity: 1 },
+        { product: "Mirror", quantity: 1 },
+      ]),
+    );
+
+    expect(outcome).to.deep.equal({ kind: "unknownProduct", product: "Wiper", line: 1 });
+    expect(await stock("Headlight")).to.deep.include({ quantity: 4 });
+    expect(await reservations()).to.deep.equal([]);
+  });
+
+  it("gives every line's stock back before failing when CreateOrder fails for an order of several lines", async () => {
+    await inventory.setStock("Wiper", { quantity: 5 }, new Date());
+    const failing: TaskHandler = async () => {
+      throw new Error("the orders table is gone");
+    };
+
+    const outcome = await workflow({ [State.CreateOrder]: failing }).place(
+      orderOfLines([
+        { product: "Headlight", quantity: 2 },
+        { product: "Wiper", quantity: 3 },
+      ]),
+    );
+
+    expect(outcome).to.deep.include({ kind: "failed", error: "OrderFailed" });
+    expect(await stock("Headlight")).to.deep.include({ quantity: 4, committed: 0 });
+    expect(await stock("Wiper")).to.deep.include({ quantity: 5, committed: 0 });
+    expect(await reservations()).to.deep.equal([]);
   });
 
   it("gives the stock back before failing when CreateOrder fails", async () => {
@@ -194,9 +336,9 @@ describe("the order workflow, run locally on DynamoDB Local", function () {
     let calls = 0;
     const lostAnswer: TaskHandler = async (input) => {
       calls += 1;
-      await create(input);
+      const created = await create(input);
       if (calls === 1) throw new TransientError("the answer was lost");
-      return {};
+      return created;
     };
     const order = orderFor("Headlight", 2);
 

@@ -51,6 +51,7 @@ function orderFor(n: number, product = "Headlight", quantity = 1): Order {
     customerName: "Alice",
     product,
     quantity,
+    items: [{ product, quantity }],
     status: "PLACED",
     createdAt: RESERVED_AT.toISOString(),
   };
@@ -64,7 +65,7 @@ describe("reservations", () => {
   describe("on DynamoDB Local", function () {
     this.timeout(60_000);
     let client: DynamoDBDocumentClient;
-    let tables: { orders: string; inventory: string; reservations: string };
+    let tables: Awaited<ReturnType<typeof freshStockTables>>;
     let inventory: InventoryRepository;
     let orders: OrderRepository;
     let metrics: LocalMetrics;
@@ -75,7 +76,7 @@ describe("reservations", () => {
       inventory = dynamoInventoryRepository(client, tables);
       orders = dynamoOrderRepository(client, tables);
       metrics = new LocalMetrics();
-      await inventory.setStock("Headlight", 10, RESERVED_AT);
+      await inventory.setStock("Headlight", { quantity: 10 }, RESERVED_AT);
     });
 
     const sweep = (now: Date) => makeSweepReservations({ inventory, metrics, now: () => now })({}, context);
@@ -92,13 +93,13 @@ describe("reservations", () => {
 
     describe("setting the stock", () => {
       it("starts a new item with nothing committed", async () => {
-        await inventory.setStock("Wiper", 5, RESERVED_AT);
+        await inventory.setStock("Wiper", { quantity: 5 }, RESERVED_AT);
 
         expect(await books("Wiper")).to.deep.equal({ quantity: 5, committed: 0 });
       });
 
       it("is one write with no condition on the old stock, and leaves the committed units alone", async () => {
-        await inventory.reserve(orderFor(1).OrderId, "Headlight", 3, RESERVED_AT);
+        await inventory.reserve(orderFor(1).OrderId, [{ product: "Headlight", quantity: 3 }], RESERVED_AT);
         const sent: { command: string; input: Record<string, unknown> }[] = [];
         const recording = await documentClient();
         recording.middlewareStack.add(
@@ -109,7 +110,11 @@ describe("reservations", () => {
           { step: "initialize" },
         );
 
-        const item = await dynamoInventoryRepository(recording, tables).setStock("Headlight", 2, RESERVED_AT);
+        const item = await dynamoInventoryRepository(recording, tables).setStock(
+          "Headlight",
+          { quantity: 2 },
+          RESERVED_AT,
+        );
 
         expect(item).to.deep.equal({ itemId: "Headlight", quantity: 2, updatedAt: RESERVED_AT.toISOString() });
         expect(sent.map(({ command }) => command)).to.deep.equal(["UpdateItemCommand"]);
@@ -121,8 +126,12 @@ describe("reservations", () => {
         const racing = Array.from({ length: 20 }, (_, i) => orderFor(i + 1));
 
         const [sets, reservations] = await Promise.all([
-          Promise.allSettled(racing.map((_, i) => inventory.setStock("Headlight", 10 + i, RESERVED_AT))),
-          Promise.allSettled(racing.map((order) => inventory.reserve(order.OrderId, "Headlight", 1, RESERVED_AT))),
+          Promise.allSettled(racing.map((_, i) => inventory.setStock("Headlight", { quantity: 10 + i }, RESERVED_AT))),
+          Promise.allSettled(
+            racing.map((order) =>
+              inventory.reserve(order.OrderId, [{ product: "Headlight", quantity: 1 }], RESERVED_AT),
+            ),
+          ),
         ]);
 
         expect(sets.filter((set) => set.status === "rejected")).to.deep.equal([]);
@@ -136,11 +145,14 @@ describe("reservations", () => {
 
     it("holds the units in a reservation with its deadline, once however often the task is retried", async () => {
       const check = makeCheckInventory({ inventory, now: () => RESERVED_AT });
-      const input = { orderId: orderFor(1).OrderId, itemId: "Headlight", quantity: 3 };
+      const input = { orderId: orderFor(1).OrderId, lines: [{ product: "Headlight", quantity: 3 }] };
 
       const decisions = [await check(input), await check(input)];
 
-      expect(decisions).to.deep.equal([{ result: "Available" }, { result: "Available" }]);
+      expect(decisions).to.deep.equal([
+        { result: "Available", prices: [null] },
+        { result: "Available", prices: [null] },
+      ]);
       expect(await free()).to.equal(7);
       const { Items } = await client.send(new ScanCommand({ TableName: tables.reservations }));
       expect(Items).to.deep.equal([
@@ -155,12 +167,12 @@ describe("reservations", () => {
 
     it("takes nothing more for an order already written", async () => {
       const order = orderFor(1, "Headlight", 2);
-      await inventory.reserve(order.OrderId, "Headlight", 2, RESERVED_AT);
+      await inventory.reserve(order.OrderId, [{ product: "Headlight", quantity: 2 }], RESERVED_AT);
       await orders.createReserved(order);
 
-      const again = await inventory.reserve(order.OrderId, "Headlight", 2, RESERVED_AT);
+      const again = await inventory.reserve(order.OrderId, [{ product: "Headlight", quantity: 2 }], RESERVED_AT);
 
-      expect(again).to.deep.equal({ result: "Available" });
+      expect(again).to.deep.equal({ result: "Available", prices: [null] });
       expect([await free(), await held()]).to.deep.equal([8, 0]);
     });
 
@@ -168,8 +180,7 @@ describe("reservations", () => {
       beforeEach(async () => {
         await makeCheckInventory({ inventory, now: () => RESERVED_AT })({
           orderId: orderFor(1).OrderId,
-          itemId: "Headlight",
-          quantity: 4,
+          lines: [{ product: "Headlight", quantity: 4 }],
         });
       });
 
@@ -253,7 +264,7 @@ describe("reservations", () => {
 
     it("never both sells and frees, nor neither: CreateOrder racing the sweeper past the deadline", async () => {
       const placed = Array.from({ length: 10 }, (_, i) => orderFor(i + 1));
-      for (const order of placed) await inventory.reserve(order.OrderId, order.product, order.quantity, RESERVED_AT);
+      for (const order of placed) await inventory.reserve(order.OrderId, order.items, RESERVED_AT);
 
       const [created] = await Promise.all([
         Promise.allSettled(placed.map((order) => retryingTransient(() => orders.createReserved(order)))),

@@ -10,6 +10,7 @@ const order: Order = {
   customerName: "Kamlesh",
   product: "Headlight",
   quantity: 1,
+  items: [{ product: "Headlight", quantity: 1 }],
   status: "PLACED",
   createdAt: "2026-11-27T10:00:00.000Z",
 };
