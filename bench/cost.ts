@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as v from "valibot";
+import { orderUnits } from "./capacity";
 
 const positive = v.pipe(v.number(), v.minValue(0));
 
@@ -59,6 +60,9 @@ export const SEED_STATE_TRANSITIONS = 5;
  */
 export const SEED_ORDER_WRITE_UNITS = 1;
 
+/** Write units of one of the seeds' status changes: one UpdateItem of that order, on that table. */
+export const SEED_STATUS_WRITE_UNITS = 1;
+
 /** What the benchmark measured that the bill depends on. */
 export interface CostInputs {
   /** Every function's memory (MB). */
@@ -70,9 +74,12 @@ export interface CostInputs {
   readonly createOrderMs: number;
   /** `GET /orders` p50, one at a time (ms), at the larger table size. */
   readonly listOrdersMs: number;
-  /** Capacity units DynamoDB reported per call. */
-  readonly reserveUnits: number;
-  readonly createOrderUnits: number;
+  /**
+   * A one-line order's item as stored (index keys included), in bytes by DynamoDB's rules: what its
+   * writes cost follows from it (`orderUnits`).
+   */
+  readonly orderItemBytes: number;
+  /** Read units DynamoDB Local reported for the first page's Query. */
   readonly queryUnits: number;
   /** The seeds' design: a Scan of the inventory table, per order placed. */
   readonly inventoryScanUnits: number;
@@ -147,6 +154,8 @@ export const MAIL_PATH = {
   eventKb: 1,
   /** Powertools Idempotency per mail: a conditional PutItem (in progress) and an UpdateItem (done), each under 1 KB. */
   idempotencyWriteUnits: 2,
+  /** The mail's entry on the order's timeline: one conditional PutItem under 1 KB. */
+  timelineWriteUnits: 1,
   /** The owner's profile: one strongly consistent GetItem under 4 KB. */
   profileReadUnits: 1,
 } as const;
@@ -174,11 +183,11 @@ export function costAssumptions(prices: Prices): string[] {
     "Durations are this machine's p50s: place-order spans the synchronous Express execution, so the POST latency stands for both; CheckInventory and CreateOrder stand as their DynamoDB work.",
     "Every design runs the same functions for the same time at the configured memory, on arm64, billed per 1 ms.",
     "Express: 64 MB billed memory, duration rounded up to 100 ms. Standard: the seeds' 5 state transitions per execution.",
-    "DynamoDB on-demand units are those DynamoDB Local reported (ReturnConsumedCapacity), indexes included; no Idempotency-Key. The reservation's put (at reserve) and delete (at create) ride in those transactions, so OMS before is costed with today's placement: only its mail path differs.",
-    `Mail: each order is placed, then ${ORDER_LIFE.statusChanges.join(" and ")}: ${ORDER_LIFE.mails} mails in OMS (before and now), ${ORDER_LIFE.seedsMails} in the seeds' design (at placement). The status changes' own requests cost the same in every design and are left out.`,
+    "OMS's DynamoDB units are counted from the writes it makes (bench/capacity.ts), not taken from DynamoDB Local, which reports one item per table of a transaction and doubles its index writes: 2 write units per item of a transaction (reserve: each line's stock and reservation, and the order check; create: the order, its timeline entry, each line and each reservation's delete), 1 per index entry, 1 read unit per line's stock. The seeds' Scan and the first page's Query are as DynamoDB Local reported them. No Idempotency-Key. OMS before is costed with today's placement: only its mail path differs.",
+    `Mail: each order is placed, then ${ORDER_LIFE.statusChanges.join(" and ")}: ${ORDER_LIFE.mails} mails in OMS (before and now), ${ORDER_LIFE.seedsMails} in the seeds' design (at placement). Each status change is a transaction of the order and its timeline entry in OMS (both designs), an UpdateItem in the seeds'; their requests (API, Lambda) cost the same in every design and are left out.`,
     `OMS now: ${ORDER_LIFE.streamRecords} stream records and ${ORDER_LIFE.events} events per order (${ORDER_LIFE.mails} mails and the reservation's StockChanged); stream reads by Lambda and SNS deliveries to SQS are free; each event (about ${MAIL_PATH.eventKb} KB) is one SNS request and one SQS request per send, receive and delete.`,
     `Batches of ${MAIL_PATH.recordsPerPublisherInvocation} record and ${MAIL_PATH.messagesPerMailerInvocation} message: a million orders a month is about 1.5 changes a second, and no batching window is set. Assumed, not measured: publisher ${MAIL_PATH.publisherMs} ms, mailer ${MAIL_PATH.mailerMs} ms per invocation.`,
-    `Mailer DynamoDB per mail: Powertools Idempotency's put and update (${MAIL_PATH.idempotencyWriteUnits} write units) and the profile's consistent read (${MAIL_PATH.profileReadUnits} read unit). SES at the à la carte price, no attachments; on the Essentials plan (new accounts' default since 2026-07-21) SES alone is ${usdText(essentials)} per million orders.`,
+    `Mailer DynamoDB per mail: Powertools Idempotency's put and update (${MAIL_PATH.idempotencyWriteUnits} write units), the timeline entry (${MAIL_PATH.timelineWriteUnits}) and the profile's consistent read (${MAIL_PATH.profileReadUnits} read unit). SES at the à la carte price, no attachments; on the Essentials plan (new accounts' default since 2026-07-21) SES alone is ${usdText(essentials)} per million orders.`,
     `Per month: one sweep a minute (${MONTHLY.sweeps.toLocaleString("en-US")}, ${MONTHLY.sweepMs} ms, a Scan of ${MONTHLY.sweepScanReadUnits} read unit), and ${MONTHLY.idleReceivesPerMinute} empty receives a minute by Lambda's pollers of the mail queue. Free tiers (SQS's first million requests, Scheduler's 14 million invocations) are left out.`,
     "CloudWatch Logs, metrics, X-Ray and data transfer are left out.",
   ];
@@ -253,11 +262,12 @@ export function mailLines(prices: Prices, memoryMb: number): CostLine[] {
       costs: { oms: lambda(mailerInvocations, MAIL_PATH.mailerMs) },
     },
     {
-      item: "DynamoDB idempotency put + update, profile read",
+      item: "DynamoDB idempotency put + update, timeline entry, profile read",
       costs: {
         oms:
           ORDER_LIFE.mails *
-          (MAIL_PATH.idempotencyWriteUnits * prices.dynamodb.onDemandPerMillionWriteRequestUnits +
+          ((MAIL_PATH.idempotencyWriteUnits + MAIL_PATH.timelineWriteUnits) *
+            prices.dynamodb.onDemandPerMillionWriteRequestUnits +
             MAIL_PATH.profileReadUnits * prices.dynamodb.onDemandPerMillionReadRequestUnits),
       },
     },
@@ -313,6 +323,10 @@ export function bills(prices: Prices, inputs: CostInputs): Bill[] {
   const reads = (units: number) => units * prices.dynamodb.onDemandPerMillionReadRequestUnits;
   const placeCompute =
     lambdaCompute(inputs.placeOrderMs) + lambdaCompute(inputs.reserveMs) + lambdaCompute(inputs.createOrderMs);
+  // Issue 13 made every order write its line, its timeline entry and its index entries in its
+  // transactions, and every status change a transaction with a timeline entry: one line's order.
+  const units = orderUnits(inputs.orderItemBytes, 1);
+  const statusChanges = ORDER_LIFE.statusChanges.length;
   // OMS before and now place orders alike: the same value in both columns.
   const oms = (value: number) => ({ omsSnsEmail: value, oms: value });
 
@@ -343,7 +357,14 @@ export function bills(prices: Prices, inputs: CostInputs): Bill[] {
       item: "DynamoDB (Scan + PutItem / reserve + create transactions)",
       costs: {
         seeds: reads(inputs.inventoryScanUnits) + writes(SEED_ORDER_WRITE_UNITS),
-        ...oms(writes(inputs.reserveUnits + inputs.createOrderUnits)),
+        ...oms(reads(units.reserve.reads + units.create.reads) + writes(units.reserve.writes + units.create.writes)),
+      },
+    },
+    {
+      item: `DynamoDB status changes (${statusChanges}: UpdateItem / transaction with timeline entry)`,
+      costs: {
+        seeds: writes(statusChanges * SEED_STATUS_WRITE_UNITS),
+        ...oms(writes(statusChanges * units.statusChange.writes)),
       },
     },
     ...mailLines(prices, inputs.memoryMb),

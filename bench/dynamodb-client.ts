@@ -13,6 +13,11 @@ function unitsOf(consumed: ConsumedCapacity | readonly ConsumedCapacity[] | unde
   return all.reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
 }
 
+/** Every unit logged so far, whatever the command: the difference across a call is what the call consumed. */
+export function loggedUnits(capacity: CapacityLog): number {
+  return [...capacity.values()].flat().reduce((sum, units) => sum + units, 0);
+}
+
 /**
  * A document client on the local stack's DynamoDB Local, built as the handlers build theirs. With
  * `capacity`, every command asks for `ReturnConsumedCapacity: TOTAL` and the units it consumed,

@@ -1,19 +1,30 @@
-import { ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import autocannon from "autocannon";
 import { randomUUID } from "node:crypto";
 import { dynamoInventoryRepository } from "../handlers/adapters/dynamo-inventory-repository";
 import { dynamoOrderRepository } from "../handlers/adapters/dynamo-order-repository";
-import type { Order } from "../domain/order";
+import { INVENTORY_LIMITS, type StockLine } from "../domain/inventory";
+import type { Money } from "../domain/money";
+import { type Order, newOrder, priceOrder } from "../domain/order";
 import type { InventoryRepository, OrderRepository } from "../domain/ports";
 import { localTableName } from "../local/local-stack";
-import { inventoryTable, ordersTable, reservationsTable } from "../storage/tables";
+import { inventoryTable, orderLinesTable, orderTimelineTable, ordersTable, reservationsTable } from "../storage/tables";
+import { itemBytes } from "./capacity";
 import { type CapacityLog, documentClient } from "./dynamodb-client";
 import type { StackProcess } from "./local-stack-process";
 import { median, percentile, ratio } from "./stats";
 
-/** The item every benchmark order buys; stocked far beyond what a run can sell. */
-export const BENCH_ITEM = "Bench widget";
-const BENCH_STOCK = 1_000_000;
+/** Lines of the larger benchmark order: one of each `BENCH_ITEMS`. */
+export const MANY_LINES = 10;
+/** The items benchmark orders buy, each stocked far beyond what a run can sell, and priced. */
+export const BENCH_ITEMS = Array.from(
+  { length: MANY_LINES },
+  (_, index) => `Bench widget ${String(index + 1).padStart(2, "0")}`,
+);
+/** The item a one-line benchmark order buys. */
+export const BENCH_ITEM = BENCH_ITEMS[0] as string;
+const BENCH_STOCK = INVENTORY_LIMITS.maxStock;
+const BENCH_PRICE: Money = { amount: 1999, currency: "EUR" };
 
 /** Requests per second and latency of one run. */
 export interface Throughput {
@@ -28,6 +39,8 @@ export interface Throughput {
 /** One route under load beside the DynamoDB operations it is built on. */
 export interface LoadResult {
   readonly route: string;
+  /** Lines of the order each request places (`POST /orders` only). */
+  readonly lines?: number;
   readonly connections: number;
   readonly api: Throughput;
   /** The same DynamoDB Local operations, straight from the SDK, at the same concurrency. */
@@ -41,33 +54,44 @@ export interface LoadResult {
 /** What the cost model needs from the load runs. */
 export interface LoadMeasurements {
   readonly results: readonly LoadResult[];
-  /** p50 of each floor operation alone, one at a time (ms): the workflow task functions' work. */
+  /** p50 of each floor operation of a one-line order alone, one at a time (ms): the workflow task functions' work. */
   readonly operationMs: Readonly<Record<"reserve" | "createOrder" | "listOrders", number>>;
-  /**
-   * Capacity units per call of each operation, as DynamoDB Local reported them, and of a Scan of
-   * the inventory table: how the seeds' CheckInventory read stock.
-   */
-  readonly operationUnits: Readonly<Record<"reserve" | "createOrder" | "listOrders" | "inventoryScan", number>>;
+  /** Read units of a Scan of the inventory table, as DynamoDB Local reported them: how the seeds' CheckInventory read stock. */
+  readonly inventoryScanUnits: number;
+  /** A placed one-line order's item as the repository stored it, index keys included, in bytes by DynamoDB's rules. */
+  readonly orderItemBytes: number;
 }
 
-function newOrder(ownerId: string): Order {
-  return {
-    OrderId: randomUUID(),
-    ownerId,
-    customerName: "Bench",
-    product: BENCH_ITEM,
-    quantity: 1,
-    status: "PLACED",
-    createdAt: new Date().toISOString(),
-  };
+/** The lines of a benchmark order: one unit of each of the first `count` bench items. */
+function benchLines(count: number): StockLine[] {
+  return BENCH_ITEMS.slice(0, count).map((product) => ({ product, quantity: 1 }));
 }
 
-/** What `POST /orders` writes: the CheckInventory reservation, then CreateOrder's transaction. */
-async function placeDirectly(inventory: InventoryRepository, orders: OrderRepository, ownerId: string) {
-  const order = newOrder(ownerId);
-  const decision = await inventory.reserve(order.OrderId, order.product, order.quantity, new Date());
-  if (decision.result !== "Available") throw new Error(`The bench item ran out: ${decision.result}`);
-  await orders.createReserved(order);
+/**
+ * What `POST /orders` writes: the CheckInventory reservation, then CreateOrder's transaction of the
+ * order priced as reserved. Returns the order as written.
+ */
+async function placeDirectly(
+  inventory: InventoryRepository,
+  orders: OrderRepository,
+  ownerId: string,
+  lines: readonly StockLine[],
+): Promise<Order> {
+  const order = newOrder({ customerName: "Bench", lines }, ownerId, randomUUID(), new Date());
+  const decision = await inventory.reserve(order.OrderId, order.items, new Date());
+  if (decision.result !== "Available") throw new Error(`The bench items ran out: ${decision.result}`);
+  const priced = priceOrder(order, decision.prices);
+  await orders.createReserved(priced);
+  return priced;
+}
+
+/** What the floor of placing an order of `lines` lines runs. */
+function placementOperations(lines: number): string {
+  const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
+  return (
+    `${plural(lines, "GetItem")} + TransactWriteItems of ${2 * lines + 1} (reserve), ` +
+    `TransactWriteItems of ${2 * lines + 2} (order, timeline entry, ${plural(lines, "line")}, ${plural(lines, "reservation")})`
+  );
 }
 
 /** Runs `operation` in `connections` loops for `seconds`, timing each call. */
@@ -123,99 +147,99 @@ async function runApi(
   };
 }
 
-/** Each operation's own time (p50 of `samples` calls, one at a time) and capacity units per call. */
+/** The repositories on the local stack's tables, through `client`. */
+function repositories(client: ReturnType<typeof documentClient>) {
+  const tables = {
+    inventory: localTableName(inventoryTable),
+    reservations: localTableName(reservationsTable),
+    orders: localTableName(ordersTable),
+    orderLines: localTableName(orderLinesTable),
+    orderTimeline: localTableName(orderTimelineTable),
+  };
+  return { inventory: dynamoInventoryRepository(client, tables), orders: dynamoOrderRepository(client, tables) };
+}
+
+/**
+ * Each operation of a one-line order alone (p50 of `samples` calls, one at a time), the size of the
+ * order's item as stored, and the read units of a Scan of the inventory, as the seeds read stock.
+ */
 async function operationCosts(stack: StackProcess, samples: number) {
   const capacity: CapacityLog = new Map();
   const client = documentClient(stack.dynamodbEndpoint, stack.region, capacity);
-  const inventory = dynamoInventoryRepository(client, {
-    inventory: localTableName(inventoryTable),
-    reservations: localTableName(reservationsTable),
-    orders: localTableName(ordersTable),
-  });
-  const orders = dynamoOrderRepository(client, {
-    orders: localTableName(ordersTable),
-    inventory: localTableName(inventoryTable),
-    reservations: localTableName(reservationsTable),
-  });
+  const { inventory, orders } = repositories(client);
   const times = { reserve: [] as number[], createOrder: [] as number[], listOrders: [] as number[] };
-  // Reserve and create are both TransactWriteItems now: their units are told apart by when they were logged.
-  const logged = () => [...capacity.values()].flat().reduce((sum, units) => sum + units, 0);
-  const spent = { reserve: [] as number[], createOrder: [] as number[] };
+  let orderId = "";
   for (let sample = 0; sample < samples; sample++) {
-    const order = newOrder("bench-floor");
-    let unitsBefore = logged();
+    const order = newOrder({ customerName: "Bench", lines: benchLines(1) }, "bench-floor", randomUUID(), new Date());
     let before = performance.now();
-    await inventory.reserve(order.OrderId, order.product, order.quantity, new Date());
+    const decision = await inventory.reserve(order.OrderId, order.items, new Date());
     times.reserve.push(performance.now() - before);
-    spent.reserve.push(logged() - unitsBefore);
-    unitsBefore = logged();
+    if (decision.result !== "Available") throw new Error(`The bench items ran out: ${decision.result}`);
+    const priced = priceOrder(order, decision.prices);
     before = performance.now();
-    await orders.createReserved(order);
+    await orders.createReserved(priced);
     times.createOrder.push(performance.now() - before);
-    spent.createOrder.push(logged() - unitsBefore);
     before = performance.now();
     await orders.list(stack.customer.sub, { limit: 20 });
     times.listOrders.push(performance.now() - before);
+    orderId = order.OrderId;
   }
+  const { Item: stored = {} } = await client.send(
+    new GetCommand({ TableName: localTableName(ordersTable), Key: { [ordersTable.partitionKey.name]: orderId } }),
+  );
+  capacity.delete("ScanCommand");
   await client.send(new ScanCommand({ TableName: localTableName(inventoryTable) }));
   client.destroy();
-  const units = (command: string) => median(capacity.get(command) ?? []);
   return {
     operationMs: {
       reserve: median(times.reserve),
       createOrder: median(times.createOrder),
       listOrders: median(times.listOrders),
     },
-    operationUnits: {
-      reserve: median(spent.reserve),
-      createOrder: median(spent.createOrder),
-      listOrders: units("QueryCommand"),
-      inventoryScan: units("ScanCommand"),
-    },
+    inventoryScanUnits: median(capacity.get("ScanCommand") ?? []),
+    orderItemBytes: itemBytes(stored),
   };
 }
 
+/** Stocks every bench item far beyond what a run sells, at its price, through the API as an admin does. */
+async function stockBenchItems(stack: StackProcess): Promise<void> {
+  for (const item of BENCH_ITEMS) {
+    const stocked = await fetch(`${stack.url}/inventory/${encodeURIComponent(item)}`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${stack.admin.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ quantity: BENCH_STOCK, unitPrice: BENCH_PRICE }),
+    });
+    if (stocked.status !== 200) throw new Error(`Stocking ${item} answered ${stocked.status}`);
+  }
+}
+
 /**
- * `POST /orders` and `GET /orders` on the local stack at each concurrency, for `seconds` each,
- * each beside the DynamoDB Local operations the route is built on, run straight from the SDK with
- * the same concurrency: the floor no API over this database can go below.
+ * `POST /orders` of one line (the seeds' body) and of `MANY_LINES` lines, and `GET /orders`, on the
+ * local stack at each concurrency, for `seconds` each, each beside the DynamoDB Local operations the
+ * route is built on, run straight from the SDK with the same concurrency: the floor no API over this
+ * database can go below.
  */
 export async function measureLoad(
   stack: StackProcess,
   concurrencies: readonly number[],
   seconds: number,
 ): Promise<LoadMeasurements> {
-  const stocked = await fetch(`${stack.url}/inventory/${encodeURIComponent(BENCH_ITEM)}`, {
-    method: "PUT",
-    headers: { authorization: `Bearer ${stack.admin.token}`, "content-type": "application/json" },
-    body: JSON.stringify({ quantity: BENCH_STOCK }),
-  });
-  if (stocked.status !== 200) throw new Error(`Stocking the bench item answered ${stocked.status}`);
-
+  await stockBenchItems(stack);
   const client = documentClient(stack.dynamodbEndpoint, stack.region);
-  const inventory = dynamoInventoryRepository(client, {
-    inventory: localTableName(inventoryTable),
-    reservations: localTableName(reservationsTable),
-    orders: localTableName(ordersTable),
-  });
-  const orders = dynamoOrderRepository(client, {
-    orders: localTableName(ordersTable),
-    inventory: localTableName(inventoryTable),
-    reservations: localTableName(reservationsTable),
+  const { inventory, orders } = repositories(client);
+  const placement = (lines: number, body: object) => ({
+    route: "POST /orders",
+    lines,
+    request: { method: "POST" as const, token: stack.customer.token, body: JSON.stringify(body) },
+    floorOperations: placementOperations(lines),
+    floor: async () => void (await placeDirectly(inventory, orders, "bench-floor", benchLines(lines))),
   });
   const routes = [
-    {
-      route: "POST /orders",
-      request: {
-        method: "POST" as const,
-        token: stack.customer.token,
-        body: JSON.stringify({ customerName: "Bench", product: BENCH_ITEM, quantity: 1 }),
-      },
-      floorOperations: "UpdateItem (reserve) + TransactWriteItems (order + reservation)",
-      floor: () => placeDirectly(inventory, orders, "bench-floor"),
-    },
+    placement(1, { customerName: "Bench", product: BENCH_ITEM, quantity: 1 }),
+    placement(MANY_LINES, { customerName: "Bench", items: benchLines(MANY_LINES) }),
     {
       route: "GET /orders",
+      lines: undefined,
       request: { method: "GET" as const, token: stack.customer.token },
       floorOperations: "Query (byOwner index, first page of 20)",
       floor: async () => void (await orders.list(stack.customer.sub, { limit: 20 })),
@@ -232,6 +256,7 @@ export async function measureLoad(
       const floor = await runFloor(route.floor, connections, seconds);
       results.push({
         route: route.route,
+        ...(route.lines === undefined ? {} : { lines: route.lines }),
         connections,
         api,
         floor,

@@ -1,7 +1,16 @@
+import { PARTITION_WRITE_UNITS_PER_SECOND } from "./capacity";
 import { type Bill, DESIGNS, type Design } from "./cost";
 import type { FunctionMeasurement } from "./functions";
-import type { LoadMeasurements } from "./load";
-import { FIRST_PAGE_REQUESTS, type ScaleMeasurements } from "./scale";
+import type { LoadMeasurements, LoadResult } from "./load";
+import {
+  FILTER_CAPACITY_SAMPLES,
+  FILTER_REQUESTS,
+  FIRST_PAGE_REQUESTS,
+  LINES_PER_ORDER,
+  OWNERS,
+  PRODUCTS,
+  type ScaleMeasurements,
+} from "./scale";
 import type { SoakMeasurements } from "./soak";
 import type { MemorySample } from "./soak-memory";
 import type { SoakWindow } from "./soak-windows";
@@ -45,10 +54,13 @@ export interface BenchResults {
   readonly elapsedSeconds: number;
 }
 
-/** What `npm run bench -- --only soak` measured. */
-export interface SoakResults {
+/** What `npm run bench -- --only <section>` measured: that section alone. */
+export interface SectionResults {
   readonly machine: Machine;
-  readonly soak: SoakMeasurements;
+  readonly loadSeconds?: number;
+  readonly load?: LoadMeasurements;
+  readonly scale?: ScaleMeasurements;
+  readonly soak?: SoakMeasurements;
   readonly targets: readonly TargetCheck[];
   readonly elapsedSeconds: number;
 }
@@ -90,11 +102,19 @@ function functionsTable(results: BenchResults): string {
   );
 }
 
-function loadTable(results: BenchResults): string {
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+const thousands = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 0 });
+
+/** A run's route, with its order's lines when it places one: `POST /orders, 10 lines`. */
+function routeLabel(run: Pick<LoadResult, "route" | "lines">): string {
+  return run.lines === undefined ? run.route : `${run.route}, ${count(run.lines, "line")}`;
+}
+
+function loadTable(load: LoadMeasurements): string {
   return table(
-    ["Route", "Conc.", "API req/s", "p50 ms", "p99 ms", "Floor req/s", "p50 ms", "p99 ms", "p50 vs floor"],
-    results.load.results.map((run) => [
-      run.route,
+    ["Route", "Conc.", "API req/s", "p50 ms", "p99 ms", "Floor req/s", "p50 ms", "p99 ms", "p50 vs floor", "Failed"],
+    load.results.map((run) => [
+      routeLabel(run),
       String(run.connections),
       String(run.api.requestsPerSecond),
       ms(run.api.p50Ms),
@@ -103,13 +123,20 @@ function loadTable(results: BenchResults): string {
       ms(run.floor.p50Ms),
       ms(run.floor.p99Ms),
       times(run.p50Ratio),
+      `${run.api.failures} / ${run.floor.failures}`,
     ]),
-    ["left", "right", "right", "right", "right", "right", "right", "right", "right"],
+    ["left", "right", "right", "right", "right", "right", "right", "right", "right", "right"],
   );
 }
 
-function scaleTable(results: BenchResults): string {
-  const { points, latencyRatio, capacityRatio, scanCapacityRatio } = results.scale;
+/** What each route's floor runs, once per route. */
+function floorOperations(load: LoadMeasurements): string[] {
+  const byRoute = new Map(load.results.map((run) => [routeLabel(run), run.floorOperations]));
+  return [...byRoute].map(([route, operations]) => `- ${route}: ${operations}`);
+}
+
+function scaleTable(scale: ScaleMeasurements): string {
+  const { points, latencyRatio, capacityRatio, scanCapacityRatio } = scale;
   const first = points[0];
   const last = points[points.length - 1];
   return table(
@@ -134,6 +161,104 @@ function scaleTable(results: BenchResults): string {
     ],
     ["left", "right", "right", "right", "right", "right"],
   );
+}
+
+function filtersTable(scale: ScaleMeasurements): string {
+  const sizes = scale.points.map((point) => point.otherOrders.toLocaleString("en-US"));
+  return table(
+    [
+      "Admin filter",
+      "GET /orders?",
+      "Requests per page",
+      ...sizes.map((size) => `RCU, ${size}`),
+      "RCU ratio",
+      ...sizes.map((size) => `p50 ms, ${size}`),
+      "p50 ratio",
+    ],
+    scale.filters.map((filter) => [
+      filter.filter,
+      filter.query,
+      filter.points[0]?.requests ?? "",
+      ...filter.points.map((point) => String(point.readUnits)),
+      times(filter.capacityRatio),
+      ...filter.points.map((point) => ms(point.apiP50Ms)),
+      times(filter.latencyRatio),
+    ]),
+    ["left", "left", "left", ...sizes.map((): Align => "right"), "right", ...sizes.map((): Align => "right"), "right"],
+  );
+}
+
+function sampleOrdersTable(scale: ScaleMeasurements): string {
+  return table(
+    ["Order", "Item bytes", "WCU per write", "DynamoDB Local PutItem WCU"],
+    scale.samples.map((sample) => [
+      sample.label,
+      thousands(sample.bytes),
+      String(sample.writeUnits),
+      String(sample.localPutUnits),
+    ]),
+    ["left", "right", "right", "right"],
+  );
+}
+
+function ceilingsTable(scale: ScaleMeasurements): string {
+  const [first] = scale.samples;
+  return table(
+    ["Partition", "Shared by", ...scale.samples.map((sample) => `${sample.label}: orders/s`)],
+    (first?.ceilings ?? []).map((ceiling, row) => [
+      ceiling.partition,
+      ceiling.sharedBy,
+      ...scale.samples.map((sample) => {
+        const cell = sample.ceilings[row];
+        return cell ? `${thousands(cell.placedPerSecond)} / ${thousands(cell.lifePerSecond)}` : "";
+      }),
+    ]),
+    ["left", "left", ...scale.samples.map((): Align => "right")],
+  );
+}
+
+/** The load section: each route beside its floor. */
+function loadSection(load: LoadMeasurements, loadSeconds: number): string {
+  return [
+    `## The local stack under load (autocannon, loopback, ${loadSeconds} s per run)`,
+    "",
+    "Floor: the DynamoDB Local operations the route is built on, straight from the SDK, at the same concurrency. " +
+      "autocannon reports whole milliseconds. The bench items are priced and stocked far beyond what a run sells. " +
+      "Failed: requests answered other than 2xx, or not at all (API / floor).",
+    "",
+    loadTable(load),
+    "",
+    ...floorOperations(load),
+  ].join("\n");
+}
+
+/** The scale section: a customer's first page and each admin filter's as the table grows, and the partitions orders share. */
+function scaleSection(scale: ScaleMeasurements): string {
+  return [
+    "## Scale: first pages of GET /orders as the table grows",
+    "",
+    `GET: ${FIRST_PAGE_REQUESTS} sequential requests through the local API. Query RCU: the repository's Query, as DynamoDB Local reports it. ` +
+      "Seeds' Scan: every page of a Scan of the whole table, as the seeds' GET /orders did.",
+    "",
+    scaleTable(scale),
+    "",
+    `Each admin filter's first page (20 orders) over the same tables, whose other orders have ${count(LINES_PER_ORDER, "line")} each, in every status, ` +
+      `by ${OWNERS} customers, of ${PRODUCTS} products, placed over 2025: RCU of every request the repository sends for it ` +
+      `(ReturnConsumedCapacity TOTAL, as DynamoDB Local reports it, median of ${FILTER_CAPACITY_SAMPLES}), and p50 of ${FILTER_REQUESTS} sequential requests as an admin through the local API.`,
+    "",
+    filtersTable(scale),
+    "",
+    "### Partitions that orders share",
+    "",
+    "An order's item, index keys included, sized by DynamoDB's rules (\"DynamoDB item sizes and formats\"); every index of the orders table projects the whole item, so each index write of it takes as many WCU:",
+    "",
+    sampleOrdersTable(scale),
+    "",
+    `Orders a second at which each partition takes ${thousands(PARTITION_WRITE_UNITS_PER_SECOND)} WCU a second, DynamoDB's limit per partition of a table or index: ` +
+      `placements alone / placements and their ${scale.statusChanges} status changes (ship, deliver). Index writes are standard writes; a transaction's stock update takes 2 WCU.`,
+    "",
+    ceilingsTable(scale),
+  ].join("\n");
 }
 
 function costTables(results: BenchResults): string {
@@ -298,19 +423,9 @@ export function renderReport(results: BenchResults): string {
     "",
     functionsTable(results),
     "",
-    `## The local stack under load (autocannon, loopback, ${results.loadSeconds} s per run)`,
+    loadSection(results.load, results.loadSeconds),
     "",
-    "Floor: the DynamoDB Local operations the route is built on, straight from the SDK, at the same concurrency. " +
-      "autocannon reports whole milliseconds.",
-    "",
-    loadTable(results),
-    "",
-    "## Scale: a user's first page of GET /orders as the table grows",
-    "",
-    `GET: ${FIRST_PAGE_REQUESTS} sequential requests through the local API. Query RCU: the repository's Query, as DynamoDB Local reports it. ` +
-      "Seeds' Scan: every page of a Scan of the whole table, as the seeds' GET /orders did.",
-    "",
-    scaleTable(results),
+    scaleSection(results.scale),
     "",
     `## Cost in USD (prices of ${results.cost.pricesDate}, ${results.cost.region}, bench/prices.json; ${results.cost.memoryMb} MB functions)`,
     "",
@@ -326,17 +441,18 @@ export function renderReport(results: BenchResults): string {
   ].join("\n");
 }
 
-/** What `npm run bench -- --only soak` prints: the soak's section alone. */
-export function renderSoakReport(results: SoakResults): string {
+/** What `npm run bench -- --only <section>` prints: that section alone, and its targets. */
+export function renderSectionReport(title: string, results: SectionResults): string {
   const { machine } = results;
   return [
-    `# OMS soak, ${machine.date}`,
+    `# OMS ${title}, ${machine.date}`,
     "",
     `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB; Node ${machine.node}; ${machine.os}. ` +
       `Took ${results.elapsedSeconds.toFixed(0)} s.`,
     "",
-    soakSection(results.soak),
-    "",
+    ...(results.load ? [loadSection(results.load, results.loadSeconds ?? Number.NaN), ""] : []),
+    ...(results.scale ? [scaleSection(results.scale), ""] : []),
+    ...(results.soak ? [soakSection(results.soak), ""] : []),
     "## Targets",
     "",
     targetsTable(results),

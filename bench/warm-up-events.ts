@@ -6,12 +6,19 @@ import { type OpenApiDocument, type Parameter, openApiDocument } from "../api/op
 import { type Route, routeKey, routes } from "../api/routes";
 import { ADMIN_GROUP } from "../domain/caller";
 import { type TableChange, eventFromChange } from "../domain/events";
-import { OrderSchema } from "../domain/order";
+import type { ReservationDecision } from "../domain/inventory";
+import { OrderSchema, priceOrder } from "../domain/order";
 import { type eventFunctions, eventPublisher, orderMailer, reservationSweeper } from "../events/functions";
 import type { ApiEvent } from "../handlers/http";
 import { apiEvent, claimsFor } from "../test/support/api-events";
-import { ORDER_KIND, ordersTable } from "../storage/tables";
-import { type WorkflowResources, orderWorkflowDefinition } from "../workflow/definition";
+import { orderIndexKeys, ordersTable } from "../storage/tables";
+import {
+  State,
+  TASK_STATES,
+  type TaskState,
+  type WorkflowResources,
+  orderWorkflowDefinition,
+} from "../workflow/definition";
 import { type WorkflowTask, workflowTasks } from "../workflow/tasks";
 
 const customer = claimsFor("bench-customer");
@@ -28,6 +35,7 @@ export const WORKFLOW_INPUT = {
     customerName: "Bench",
     product: "Headlight",
     quantity: 1,
+    items: [{ product: "Headlight", quantity: 1 }],
     status: "PLACED",
     createdAt: "2026-11-27T10:00:00.000Z",
   }),
@@ -81,9 +89,23 @@ export function routeWarmUpEvent(route: Route): ApiEvent {
   });
 }
 
+/** A local handler of a Task state, as `aws-local-stepfunctions` takes it (its JSON type is not exported). */
+type LocalTaskHandler = NonNullable<
+  NonNullable<NonNullable<Parameters<StateMachine["run"]>[1]>["overrides"]>["taskResourceLocalHandlers"]
+>[string];
+type JSONValue = Parameters<LocalTaskHandler>[0];
+
+/** What CheckInventory answers when `WORKFLOW_INPUT`'s order's units are free: reserved, at a price a line. */
+const RESERVED = {
+  result: "Available",
+  prices: WORKFLOW_INPUT.order.items.map(() => ({ amount: 1999, currency: "EUR" })),
+} as const satisfies ReservationDecision;
+
 /**
- * A task's input as Step Functions hands it over: its state alone, as the definition writes it,
- * run by `aws-local-stepfunctions` on `WORKFLOW_INPUT`, with the task's input caught on the way in.
+ * A task's input as Step Functions hands it over: the workflow, as the definition writes it, run by
+ * `aws-local-stepfunctions` on `WORKFLOW_INPUT` until it reaches the task, whose input is caught on
+ * the way in. The tasks on the way answer as when the order is placed (CheckInventory reserves at
+ * `RESERVED`'s prices); on the way to ReleaseStock, CreateOrder fails.
  */
 export async function taskWarmUpEvent(task: WorkflowTask): Promise<unknown> {
   const arn = (functionName: string) => `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`;
@@ -92,46 +114,54 @@ export async function taskWarmUpEvent(task: WorkflowTask): Promise<unknown> {
       workflowTasks.map((each) => [each.state, arn(each.functionName)]),
     ) as WorkflowResources["taskArns"],
   });
-  const states: Readonly<Record<string, Readonly<Record<string, unknown>>>> = definition.States;
-  // Where the state goes next, and how it retries, do not change what it is given.
-  const {
-    Next: _next,
-    Retry: _retry,
-    Catch: _catch,
-    ...state
-  } = states[task.state] ?? noEvent(task.functionName, `the workflow has no state ${task.state}`);
-  const machine = new StateMachine({
-    StartAt: task.state,
-    States: { [task.state]: { ...state, End: true } },
-  } as ConstructorParameters<typeof StateMachine>[0]);
+  if (!Object.keys(definition.States).includes(task.state)) {
+    noEvent(task.functionName, `the workflow has no state ${task.state}`);
+  }
+  // Step Functions hands JSON over: the answers are plain data.
+  const answers: Readonly<Record<TaskState, () => Promise<JSONValue>>> = {
+    [State.CheckInventory]: () => Promise.resolve(RESERVED as unknown as JSONValue),
+    [State.CreateOrder]: () =>
+      task.state === State.ReleaseStock
+        ? Promise.reject(new Error("CreateOrder fails on the way to ReleaseStock"))
+        : Promise.resolve(priceOrder(WORKFLOW_INPUT.order, RESERVED.prices) as unknown as JSONValue),
+    [State.ReleaseStock]: () => Promise.resolve({}),
+  };
   let received: unknown;
+  const machine = new StateMachine(definition as ConstructorParameters<typeof StateMachine>[0]);
   const execution = machine.run(WORKFLOW_INPUT, {
     overrides: {
-      taskResourceLocalHandlers: {
-        [task.state]: (input) => {
-          received = input;
-          return Promise.resolve({});
-        },
-      },
+      taskResourceLocalHandlers: Object.fromEntries(
+        TASK_STATES.map((state) => [
+          state,
+          (input: JSONValue) => {
+            if (state === task.state) received = input;
+            return answers[state]();
+          },
+        ]),
+      ),
     },
   });
   try {
     await execution.result;
   } catch (error) {
-    noEvent(task.functionName, `its state ${task.state} cannot run on the workflow's input: ${String(error)}`);
+    // The way to ReleaseStock ends in OrderFailed: only a run that never reached the task is wrong.
+    if (received === undefined) {
+      noEvent(task.functionName, `its state ${task.state} cannot run on the workflow's input: ${String(error)}`);
+    }
   }
+  if (received === undefined) noEvent(task.functionName, `the workflow never reaches its state ${task.state}`);
   return received;
 }
 
 const ACCOUNT_ARN = "arn:aws:dynamodb:us-east-1:123456789012";
 
-/** The committed change behind the event functions' warm-up events: `WORKFLOW_INPUT`'s order, written. */
+/** The committed change behind the event functions' warm-up events: `WORKFLOW_INPUT`'s order, written with its index keys. */
 export const ORDER_WRITTEN: TableChange = {
   table: "orders",
   id: "00000000000000000000000000000bench",
   kind: "INSERT",
   at: WORKFLOW_INPUT.order.createdAt,
-  after: { ...WORKFLOW_INPUT.order, kind: ORDER_KIND },
+  after: { ...WORKFLOW_INPUT.order, ...orderIndexKeys(WORKFLOW_INPUT.order) },
 };
 
 /**

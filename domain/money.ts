@@ -1,20 +1,13 @@
 import * as v from "valibot";
 
 /**
- * The ISO 4217 codes this runtime knows (its ICU data), each with the number of minor-unit digits
- * it formats with: 2 for EUR, 0 for JPY, 3 for BHD. A plain object, not a `Map`: Pulumi's closure
- * serializer copies an object's own properties, and a `Map` arrives in Lambda without its entries.
+ * The minor-unit digits a currency this runtime knows (its ICU data) formats with: 2 for EUR, 0 for
+ * JPY, 3 for BHD; `undefined` for any other code. Asked of `Intl` each time rather than kept in a
+ * table: Pulumi's closure serializer would copy a module-level table into every function's code.
  */
-const MINOR_UNIT_DIGITS: Readonly<Record<string, number>> = Object.fromEntries(
-  Intl.supportedValuesOf("currency").map((code) => [
-    code,
-    new Intl.NumberFormat("en", { style: "currency", currency: code }).resolvedOptions().maximumFractionDigits ?? 2,
-  ]),
-);
-
-/** The minor-unit digits of a currency this runtime knows; `undefined` for any other code. */
 function minorUnitDigits(code: string): number | undefined {
-  return Object.hasOwn(MINOR_UNIT_DIGITS, code) ? MINOR_UNIT_DIGITS[code] : undefined;
+  if (!Intl.supportedValuesOf("currency").includes(code)) return undefined;
+  return new Intl.NumberFormat("en", { style: "currency", currency: code }).resolvedOptions().maximumFractionDigits;
 }
 
 /** Bounds on prices: every total of an order stays an exact integer (`Number.isSafeInteger`). */

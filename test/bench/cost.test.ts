@@ -5,12 +5,14 @@ import {
   type Design,
   MAIL_PATH,
   ORDER_LIFE,
+  SEED_STATUS_WRITE_UNITS,
   billedRequests,
   bills,
   mailLines,
   monthlyLines,
   readPrices,
 } from "../../bench/cost";
+import { orderUnits } from "../../bench/capacity";
 import { WORKFLOW_INPUT } from "../../bench/warm-up-events";
 import { type TableChange, eventFromChange } from "../../domain/events";
 import { isCustomerMailEvent } from "../../domain/mail";
@@ -25,8 +27,7 @@ const inputs: CostInputs = {
   reserveMs: 2,
   createOrderMs: 2,
   listOrdersMs: 2,
-  reserveUnits: 6,
-  createOrderUnits: 6,
+  orderItemBytes: 450,
   queryUnits: 0.5,
   inventoryScanUnits: 1,
   ordersScanUnits: 1000,
@@ -38,13 +39,15 @@ const inputs: CostInputs = {
 function orderLife(): TableChange[] {
   const order = WORKFLOW_INPUT.order;
   const at = order.createdAt;
+  const [line] = order.items;
+  if (!line) throw new Error("the workflow's order has no line");
   const reserve: TableChange = {
     table: "inventory",
     id: "reserve",
     kind: "MODIFY",
     at,
-    before: { itemId: order.product, quantity: 10 },
-    after: { itemId: order.product, quantity: 10 - order.quantity },
+    before: { itemId: line.product, quantity: 10 },
+    after: { itemId: line.product, quantity: 10 - line.quantity },
   };
   const written: TableChange = { table: "orders", id: "written", kind: "INSERT", at, after: order };
   const statuses = [order.status, ...ORDER_LIFE.statusChanges];
@@ -140,6 +143,19 @@ describe("Cost model", () => {
           expect(bill.totals[design], `${bill.title}: ${design}`).to.be.closeTo(sum, 1e-9);
         }
       }
+    });
+
+    it("bills each status change as OMS's transaction of the order and its timeline entry, and as the seeds' UpdateItem", () => {
+      const writes = prices.dynamodb.onDemandPerMillionWriteRequestUnits;
+      const changes = ORDER_LIFE.statusChanges.length;
+
+      const line = result[0]?.lines.find((candidate) => candidate.item.startsWith("DynamoDB status changes"));
+
+      expect(line?.costs.seeds).to.be.closeTo(changes * SEED_STATUS_WRITE_UNITS * writes, 1e-9);
+      expect(line?.costs.oms).to.be.closeTo(
+        changes * orderUnits(inputs.orderItemBytes, 1).statusChange.writes * writes,
+        1e-9,
+      );
     });
 
     it("costs GET /orders alike for OMS before and now: only the mail path changed", () => {
