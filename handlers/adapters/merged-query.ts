@@ -4,6 +4,7 @@ import type { PlacedBetween } from "../../domain/order-search";
 import type { Page, PageRequest } from "../../domain/pagination";
 import type { IndexDefinition, TableDefinition } from "../../storage/tables";
 import { withDynamoDbErrors } from "./dynamodb-errors";
+import { INVALID_PAGE_TOKEN, checkedKey, encodePageToken, tokenObject } from "./page-token";
 
 /** One partition of one index to read newest first: a shard of a sharded index, or one owner's orders. */
 export interface QuerySource {
@@ -17,12 +18,6 @@ type Item = Record<string, unknown>;
 
 /** Where each source stopped: the key of the last item handed out from it, `null` once it has no more, absent if untouched. */
 type Cursors = Record<string, Item | null>;
-
-const INVALID = "nextToken is invalid";
-
-function encode(cursors: Cursors): string {
-  return Buffer.from(JSON.stringify(cursors), "utf8").toString("base64url");
-}
 
 /** The key attributes DynamoDB needs to go on from an item of `source`: the table's keys and the index's. */
 function keyNames(source: QuerySource): string[] {
@@ -46,29 +41,11 @@ function keyOf(item: Item, source: QuerySource): Item {
  * listing must not become a way to read other partitions).
  */
 function decode(token: string, sources: readonly QuerySource[]): Cursors {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
-  } catch (error) {
-    throw new ValidationError("nextToken", INVALID, { cause: error });
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new ValidationError("nextToken", INVALID);
-  }
-  const cursors = parsed as Record<string, unknown>;
+  const cursors = tokenObject(token);
   for (const [position, cursor] of Object.entries(cursors)) {
     const source = sources[Number(position)];
-    if (source === undefined || !/^\d+$/.test(position)) throw new ValidationError("nextToken", INVALID);
-    if (cursor === null) continue;
-    if (typeof cursor !== "object" || Array.isArray(cursor)) throw new ValidationError("nextToken", INVALID);
-    const fields = cursor as Item;
-    const names = keyNames(source).sort();
-    const given = Object.keys(fields).sort();
-    const valid =
-      given.length === names.length &&
-      given.every((name, i) => name === names[i] && typeof fields[name] === "string") &&
-      fields[source.index.partitionKey.name] === source.partition;
-    if (!valid) throw new ValidationError("nextToken", INVALID);
+    if (source === undefined || !/^\d+$/.test(position)) throw new ValidationError("nextToken", INVALID_PAGE_TOKEN);
+    if (cursor !== null) checkedKey(cursor, keyNames(source), { [source.index.partitionKey.name]: source.partition });
   }
   return cursors as Cursors;
 }
@@ -142,5 +119,5 @@ export async function mergedQuery(
     if (!more && fromThis.length === items.length) next[String(position)] = null;
   }
   const done = sources.every((_, position) => next[String(position)] === null);
-  return { items: taken.map(({ item }) => item), ...(done ? {} : { nextToken: encode(next) }) };
+  return { items: taken.map(({ item }) => item), ...(done ? {} : { nextToken: encodePageToken(next) }) };
 }

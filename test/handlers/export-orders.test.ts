@@ -5,7 +5,13 @@ import { MAX_PAGE_SIZE } from "../../domain/pagination";
 import { EXPORT_FILENAME, NEXT_TOKEN_HEADER } from "../../handlers/export-orders";
 import type { ApiResult } from "../../handlers/http";
 import { apiEvent, claimsFor } from "../support/api-events";
-import { type OrderSystem, orderSystem } from "../support/order-system";
+import {
+  type OrderSystem,
+  orderSystem,
+  type SteppingClock,
+  sequentialIds,
+  steppingClock,
+} from "../support/order-system";
 
 const alice = claimsFor("alice");
 const bob = claimsFor("bob");
@@ -16,16 +22,11 @@ const EUR_1999 = { amount: 1999, currency: "EUR" };
 describe("GET /orders/export on DynamoDB Local", function () {
   this.timeout(60_000);
   let system: OrderSystem;
-  let clock: number;
-  let ids: number;
+  let clock: SteppingClock;
 
   beforeEach(async () => {
-    clock = Date.parse("2026-11-27T10:00:00.000Z");
-    ids = 0;
-    system = await orderSystem({
-      newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, "0")}`,
-      now: () => new Date((clock += 1000)),
-    });
+    clock = steppingClock();
+    system = await orderSystem({ newId: sequentialIds(), now: clock.now });
     await system.inventory.setStock("Headlight", { quantity: 10, unitPrice: EUR_1999 }, new Date());
     await system.inventory.setStock("Wiper", { quantity: 10 }, new Date());
   });

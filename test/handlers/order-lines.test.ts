@@ -3,15 +3,17 @@ import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { Money } from "../../domain/money";
 import { ORDER_LIMITS, type Order } from "../../domain/order";
 import type { ApiResult } from "../../handlers/http";
-import { apiEvent, claimsFor } from "../support/api-events";
-import { type OrderSystem, orderSystem } from "../support/order-system";
+import { apiEvent, claimsFor, bodyOf } from "../support/api-events";
+import {
+  type OrderSystem,
+  orderSystem,
+  type SteppingClock,
+  sequentialIds,
+  steppingClock,
+} from "../support/order-system";
 
 const alice = claimsFor("alice");
 const admin = claimsFor("root", ["admin"]);
-
-function bodyOf<T = Record<string, unknown>>(result: ApiResult): T {
-  return JSON.parse(result.body ?? "null") as T;
-}
 
 interface Line {
   readonly product: string;
@@ -21,16 +23,11 @@ interface Line {
 describe("orders of several lines, on DynamoDB Local", function () {
   this.timeout(90_000);
   let system: OrderSystem;
-  let clock: number;
-  let ids: number;
+  let clock: SteppingClock;
 
   beforeEach(async () => {
-    clock = Date.parse("2026-11-27T10:00:00.000Z");
-    ids = 0;
-    system = await orderSystem({
-      newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, "0")}`,
-      now: () => new Date((clock += 1000)),
-    });
+    clock = steppingClock();
+    system = await orderSystem({ newId: sequentialIds(), now: clock.now });
   });
 
   /** Sets an item's stock (and price, when given) through `PUT /inventory/{itemId}`, as an admin does. */
@@ -83,7 +80,7 @@ describe("orders of several lines, on DynamoDB Local", function () {
     it("still places the seed order with 201, with product and quantity as before, plus its line and total", async () => {
       const price = { amount: 249_900, currency: "EUR" };
       await stock("MacBook Pro", 10, price);
-      const placedAt = new Date(clock + 1000).toISOString();
+      const placedAt = new Date(clock.current() + 1000).toISOString();
 
       const result = await place({ customerName: "Kamlesh", product: "MacBook Pro", quantity: 1 });
 

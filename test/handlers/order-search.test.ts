@@ -4,8 +4,14 @@ import { INDEX_FILTERS } from "../../domain/order-search";
 import { ORDER_STATUSES } from "../../domain/order-status";
 import type { ApiResult } from "../../handlers/http";
 import { ORDER_INDEX_SHARDS, orderShard } from "../../storage/tables";
-import { apiEvent, claimsFor } from "../support/api-events";
-import { type OrderSystem, orderSystem } from "../support/order-system";
+import { apiEvent, claimsFor, bodyOf } from "../support/api-events";
+import {
+  type OrderSystem,
+  orderSystem,
+  type SteppingClock,
+  sequentialIds,
+  steppingClock,
+} from "../support/order-system";
 
 const alice = claimsFor("alice");
 const bob = claimsFor("bob");
@@ -18,10 +24,6 @@ const PAGE_LIMIT = 7;
 
 const DAY = 24 * 60 * 60 * 1000;
 
-function bodyOf<T = Record<string, unknown>>(result: ApiResult): T {
-  return JSON.parse(result.body ?? "null") as T;
-}
-
 const idsOf = (orders: readonly Order[]) => orders.map((order) => order.OrderId);
 
 /** Newest first, as every search answers. */
@@ -30,19 +32,18 @@ const newestFirst = (orders: readonly Order[]) => [...orders].sort((a, b) => b.c
 describe("GET /orders searches on DynamoDB Local", function () {
   this.timeout(120_000);
   let system: OrderSystem;
-  let clock: number;
-  let ids: number;
+  let clock: SteppingClock;
 
   beforeEach(async () => {
-    clock = Date.parse("2026-11-27T10:00:00.000Z");
-    ids = 0;
+    clock = steppingClock();
+    const sequential = sequentialIds();
     system = await orderSystem({
       // The first hex digit picks the shard: ids cycle through all sixteen, so orders land in every shard.
       newId: () => {
-        const n = ++ids;
-        return `${(n % 16).toString(16)}0000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
+        const id = sequential();
+        return `${(Number.parseInt(id.slice(-12), 10) % 16).toString(16)}${id.slice(1)}`;
       },
-      now: () => new Date((clock += 1000)),
+      now: clock.now,
     });
     for (const item of ["Headlight", "Wiper", "Mirror"]) {
       await system.inventory.setStock(item, { quantity: 1000 }, new Date());
@@ -245,7 +246,7 @@ describe("GET /orders searches on DynamoDB Local", function () {
     async function threeDays(perDay: number): Promise<Order[][]> {
       const days: Order[][] = [];
       for (let day = 0; day < 3; day++) {
-        clock = Date.parse("2026-12-01T08:00:00.000Z") + day * DAY;
+        clock.set(Date.parse("2026-12-01T08:00:00.000Z") + day * DAY);
         days.push(await placeMany(perDay, (n) => (n % 2 === 0 ? alice : bob)));
       }
       return days;
@@ -317,9 +318,9 @@ describe("GET /orders searches on DynamoDB Local", function () {
 
   describe("a customer", () => {
     it("sees only their own orders, newest first, and may narrow them with from and to", async () => {
-      clock = Date.parse("2026-12-01T08:00:00.000Z");
+      clock.set(Date.parse("2026-12-01T08:00:00.000Z"));
       const early = await placeMany(6, (n) => (n % 2 === 0 ? alice : bob));
-      clock += DAY;
+      clock.set(clock.current() + DAY);
       const late = await placeMany(6, (n) => (n % 2 === 0 ? alice : bob));
       const alices = (orders: Order[]) => orders.filter((order) => order.ownerId === "alice");
 

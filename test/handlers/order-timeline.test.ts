@@ -1,35 +1,25 @@
 import { expect } from "chai";
 import type { Order } from "../../domain/order";
 import { SYSTEM_ACTOR, type TimelineEntry, TimelineEvent } from "../../domain/timeline";
-import type { ApiResult } from "../../handlers/http";
-import { apiEvent, claimsFor } from "../support/api-events";
-import { type OrderSystem, orderSystem } from "../support/order-system";
+import { apiEvent, claimsFor, bodyOf, orderEvent } from "../support/api-events";
+import {
+  type OrderSystem,
+  orderSystem,
+  type SteppingClock,
+  sequentialIds,
+  steppingClock,
+} from "../support/order-system";
 
 const alice = claimsFor("alice");
 const bob = claimsFor("bob");
 const admin = claimsFor("root", ["admin"]);
-
-function bodyOf<T = Record<string, unknown>>(result: ApiResult): T {
-  return JSON.parse(result.body ?? "null") as T;
-}
-
-function orderEvent(routeKey: string, claims: Record<string, string>, id: string, body?: unknown) {
-  return apiEvent({
-    routeKey,
-    path: `/orders/${id}`,
-    pathParameters: { id },
-    claims,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-}
 
 type OrderWithTimeline = Order & { timeline: TimelineEntry[] };
 
 describe("order timelines on DynamoDB Local", function () {
   this.timeout(60_000);
   let system: OrderSystem;
-  let clock: number;
-  let ids: number;
+  let clock: SteppingClock;
   const initial = { Headlight: 10, Wiper: 6 };
   const lines = [
     { product: "Headlight", quantity: 3 },
@@ -37,12 +27,8 @@ describe("order timelines on DynamoDB Local", function () {
   ];
 
   beforeEach(async () => {
-    clock = Date.parse("2026-11-27T10:00:00.000Z");
-    ids = 0;
-    system = await orderSystem({
-      newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, "0")}`,
-      now: () => new Date((clock += 1000)),
-    });
+    clock = steppingClock();
+    system = await orderSystem({ newId: sequentialIds(), now: clock.now });
     for (const [item, units] of Object.entries(initial))
       await system.inventory.setStock(item, { quantity: units }, new Date());
   });

@@ -1,43 +1,30 @@
 import { expect } from "chai";
 import { type Order, STATUS_UPDATED_MESSAGE } from "../../domain/order";
-import { MAX_BODY_BYTES, type ApiResult } from "../../handlers/http";
+import { MAX_BODY_BYTES } from "../../handlers/http";
 import { dynamoOrderRepository } from "../../handlers/adapters/dynamo-order-repository";
 import { makeGetOrder } from "../../handlers/get-order";
 import { lambdaContext } from "../../local/lambda-context";
-import { apiEvent, claimsFor } from "../support/api-events";
-import { type OrderSystem, orderSystem } from "../support/order-system";
+import { apiEvent, claimsFor, bodyOf, orderEvent } from "../support/api-events";
+import {
+  type OrderSystem,
+  orderSystem,
+  type SteppingClock,
+  sequentialIds,
+  steppingClock,
+} from "../support/order-system";
 
 const alice = claimsFor("alice");
 const bob = claimsFor("bob");
 const admin = claimsFor("root", ["admin", "ops"]);
 
-function bodyOf<T = Record<string, unknown>>(result: ApiResult): T {
-  return JSON.parse(result.body ?? "null") as T;
-}
-
-function orderEvent(routeKey: string, claims: Record<string, string>, id: string, body?: unknown) {
-  return apiEvent({
-    routeKey,
-    path: `/orders/${id}`,
-    pathParameters: { id },
-    claims,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-}
-
 describe("order handlers on DynamoDB Local", function () {
   this.timeout(60_000);
   let system: OrderSystem;
-  let clock: number;
-  let ids: number;
+  let clock: SteppingClock;
 
   beforeEach(async () => {
-    clock = Date.parse("2026-11-27T10:00:00.000Z");
-    ids = 0;
-    system = await orderSystem({
-      newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, "0")}`,
-      now: () => new Date((clock += 1000)),
-    });
+    clock = steppingClock();
+    system = await orderSystem({ newId: sequentialIds(), now: clock.now });
     await system.inventory.setStock("MacBook Pro", { quantity: 100 }, new Date());
     await system.inventory.setStock("Headlight", { quantity: 4 }, new Date());
   });

@@ -1,15 +1,11 @@
 import { expect } from "chai";
 import type { UserProfile } from "../../domain/user";
 import type { ApiResult } from "../../handlers/http";
-import { apiEvent, claimsFor } from "../support/api-events";
+import { apiEvent, claimsFor, bodyOf } from "../support/api-events";
 import { type OrderSystem, orderSystem } from "../support/order-system";
 
 const alice = claimsFor("alice");
 const bob = claimsFor("bob");
-
-function bodyOf<T = Record<string, unknown>>(result: ApiResult): T {
-  return JSON.parse(result.body ?? "null") as T;
-}
 
 describe("user handlers on DynamoDB Local", function () {
   this.timeout(30_000);

@@ -1,4 +1,4 @@
-import type { ApiEvent } from "../../handlers/http";
+import type { ApiEvent, ApiResult } from "../../handlers/http";
 
 /** What a spec says about a request; the rest of the payload 2.0 event is filled in as API Gateway would. */
 export interface RequestSpec {
@@ -51,4 +51,20 @@ export function apiEvent(spec: RequestSpec): ApiEvent {
       timeEpoch: now,
     },
   };
+}
+
+/** A handler's JSON answer, parsed. */
+export function bodyOf<T = Record<string, unknown>>(result: ApiResult): T {
+  return JSON.parse(result.body ?? "null") as T;
+}
+
+/** A request to `/orders/{id}` by `claims`, with a JSON body when one is given. */
+export function orderEvent(routeKey: string, claims: Record<string, string>, id: string, body?: unknown): ApiEvent {
+  return apiEvent({
+    routeKey,
+    path: `/orders/${id}`,
+    pathParameters: { id },
+    claims,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
 }

@@ -80,6 +80,34 @@ function asLambda(handlers: Record<ApiName, ApiHandler>): OrderSystem["api"] {
   return Object.fromEntries(invoked) as OrderSystem["api"];
 }
 
+/** Order ids a spec can predict: `00000000-0000-4000-8000-000000000001`, then `…002`, one a call. */
+export function sequentialIds(): () => string {
+  let ids = 0;
+  return () => `00000000-0000-4000-8000-${String(++ids).padStart(12, "0")}`;
+}
+
+/** A clock for specs: every read moves it on a second, so that each write has its own instant. */
+export interface SteppingClock {
+  /** The next instant: a second after the last one read. */
+  readonly now: () => Date;
+  /** The last instant read, in epoch milliseconds. */
+  current(): number;
+  /** Sets the last instant read: the next `now` is a second after it. */
+  set(epochMs: number): void;
+}
+
+/** A `SteppingClock` whose first read is a second after `start`. */
+export function steppingClock(start = "2026-11-27T10:00:00.000Z"): SteppingClock {
+  let clock = Date.parse(start);
+  return {
+    now: () => new Date((clock += 1000)),
+    current: () => clock,
+    set: (epochMs) => {
+      clock = epochMs;
+    },
+  };
+}
+
 /** Options for `orderSystem`. */
 export interface OrderSystemOptions {
   /** Ids handed to new orders; random UUIDs when absent. */
